@@ -1,0 +1,184 @@
+// The grader's main(): GoogleTest plus the harness that turns every failure into a verdict.
+//
+// It installs a test listener (watchdog per test, verdict per failing test), handlers for
+// crashes, std::terminate and premature exit, and prints the run's level and seed so that a
+// failure can be replayed (KATA_SEED=<seed>).
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "kata/not_implemented.h"
+#include "progress.h"
+#include "stacks.h"
+#include "stress.h"
+#include "test_state.h"
+#include "verdict.h"
+
+namespace kata::grading {
+namespace {
+
+using internal::current_test;
+using internal::failure_verdict;
+using internal::verdict_reported;
+
+bool contains(const std::string& text, const char* part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The first line of a failure message, with the assertion's file and line.
+std::string summarize(const testing::TestPartResult& result) {
+  std::string message = result.message();
+  std::string where;
+  if (result.file_name() != nullptr) {
+    where = std::string(result.file_name()) + ":" + std::to_string(result.line_number()) + ": ";
+  }
+  std::size_t end = message.find('\n');
+  std::string first = message.substr(0, end);
+  // GoogleTest's own phrasing puts the useful part on later lines ("Expected equality of...").
+  if (end != std::string::npos && first.size() < 40) {
+    std::string rest = message.substr(end + 1);
+    std::replace(rest.begin(), rest.end(), '\n', ' ');
+    first += " " + rest;
+  }
+  if (first.size() > 300) first = first.substr(0, 297) + "...";
+  return where + first;
+}
+
+class VerdictListener : public testing::EmptyTestEventListener {
+ public:
+  void OnTestStart(const testing::TestInfo& info) override {
+    std::string name = std::string(info.test_suite_name()) + "." + info.name();
+    // Never freed: other threads and handlers may still read the previous test's name.
+    current_test.store(strdup(name.c_str()), std::memory_order_release);
+    verdict_reported.store(false);
+    failure_verdict.store(-1);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      first_failure_.clear();
+      not_implemented_.clear();
+      uncaught_.clear();
+    }
+    internal::watchdog_arm(name);
+  }
+
+  void OnTestPartResult(const testing::TestPartResult& result) override {
+    if (!result.failed()) return;
+    std::string message = result.message();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (contains(message, "kata::NotImplemented")) {
+      if (not_implemented_.empty()) {
+        std::size_t begin = message.find("kata::NotImplemented");
+        std::size_t end = message.find('"', begin);
+        not_implemented_ = message.substr(begin, end == std::string::npos ? end : end - begin);
+      }
+    } else if (contains(message, "thrown in the test body") || contains(message, "thrown in SetUp") ||
+               contains(message, "thrown in TearDown")) {
+      if (uncaught_.empty()) uncaught_ = summarize(result);
+    } else if (first_failure_.empty()) {
+      first_failure_ = summarize(result);
+    }
+  }
+
+  void OnTestEnd(const testing::TestInfo& info) override {
+    internal::watchdog_disarm();
+    if (info.result()->Passed() || info.result()->Skipped()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    int pending = failure_verdict.load();
+    if (!not_implemented_.empty()) {
+      report_verdict(Verdict::kNotStarted, not_implemented_);
+    } else if (!uncaught_.empty()) {
+      report_verdict(Verdict::kCrash, "uncaught exception: " + uncaught_);
+    } else if (pending >= 0) {
+      report_verdict(static_cast<Verdict>(pending), first_failure_);
+    } else {
+      report_verdict(Verdict::kWrongResult, first_failure_);
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::string first_failure_;    // guarded by mu_
+  std::string not_implemented_;  // guarded by mu_
+  std::string uncaught_;         // guarded by mu_
+};
+
+void on_terminate() {
+  std::string what = "std::terminate called";
+  bool not_started = false;
+  if (auto error = std::current_exception()) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const kata::NotImplemented& e) {
+      not_started = true;
+      what = e.what();
+    } catch (const std::exception& e) {
+      what = std::string("uncaught exception in a thread: ") + e.what();
+    } catch (...) {
+      what = "uncaught exception of unknown type in a thread";
+    }
+  } else {
+    what += " (a std::thread destroyed while joinable, or a noexcept function threw)";
+  }
+  report_verdict(not_started ? Verdict::kNotStarted : Verdict::kCrash, what);
+  std::fflush(stdout);
+  std::abort();
+}
+
+void on_fatal_signal(int signal_number) {
+  char detail[128];
+  std::snprintf(detail, sizeof detail, "the process received signal %d (%s)", signal_number,
+                strsignal(signal_number));
+  report_verdict(Verdict::kCrash, detail);
+  signal(signal_number, SIG_DFL);
+  raise(signal_number);
+}
+
+void on_exit() {
+  if (internal::all_tests_done.load()) return;
+  if (current_test.load() == nullptr) return;
+  report_verdict(Verdict::kCrash, "the program exited in the middle of the test (exit() called)");
+}
+
+void parse_harness_flags(int argc, char** argv) {
+  const std::string flag = "--kata_impl_dir=";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], flag.c_str(), flag.size()) == 0) {
+      internal::impl_dir.store(strdup(argv[i] + flag.size()), std::memory_order_release);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kata::grading
+
+int main(int argc, char** argv) {
+  using namespace kata::grading;
+  testing::InitGoogleMock(&argc, argv);
+  parse_harness_flags(argc, argv);
+  std::printf("kata: level=%s seed=%llu stall=%.0fs (replay with KATA_SEED=%llu)\n", level_name(),
+              static_cast<unsigned long long>(seed()), stall_seconds(),
+              static_cast<unsigned long long>(seed()));
+  std::fflush(stdout);
+
+  testing::UnitTest::GetInstance()->listeners().Append(new VerdictListener);
+  std::set_terminate(on_terminate);
+  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) signal(s, on_fatal_signal);
+  std::atexit(on_exit);
+  allow_debugger_attach();
+  internal::watchdog_start();
+
+  int status = RUN_ALL_TESTS();
+  internal::all_tests_done.store(true);
+  return status;
+}

@@ -1,0 +1,152 @@
+"""One macro per role wires a track's katas from its metadata (exercises/<track>/katas.bzl).
+
+  exercises/<track>/BUILD:  kata_exercises(TRACK)  the learner's libraries and their graders
+  solutions/<track>/BUILD:  kata_solutions(TRACK)  the reference solutions and their graders
+  graders/<track>/BUILD:    kata_mutants(TRACK)    every known-buggy implementation, graded
+
+Each kata's library exposes its headers as "<track>/<file>", so the grader's
+`#include "<track>/<kata>.h"` finds the exercise, the solution or a mutant, whichever the test
+links. Adding a kata is adding its files and one entry to the track's katas.bzl.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_library", "cc_test")
+load("//tools:sanitizers.bzl", "SANITIZER_COPTS", "SANITIZER_LINKOPTS")
+
+_WARNINGS = ["-Wall", "-Wextra"]
+
+def _headers(files):
+    return [f for f in files if f.endswith(".h")]
+
+def _sources(files):
+    return [f for f in files if not f.endswith(".h")]
+
+def _grader_test(name, track, kata, impl, impl_dir, tags = []):
+    """The kata's grader (graders/<track>/<kata>_grader.cc) linked against `impl`."""
+    cc_test(
+        name = name,
+        srcs = ["//graders/%s:%s_grader.cc" % (track["name"], kata["name"])],
+        args = ["--kata_impl_dir=" + impl_dir],
+        copts = SANITIZER_COPTS + _WARNINGS,
+        linkopts = SANITIZER_LINKOPTS,
+        linkstatic = True,
+        size = "small",
+        timeout = "moderate",
+        tags = tags,
+        deps = [
+            impl,
+            "//graders/support:harness",
+            "@com_google_googletest//:gtest",
+        ] + kata.get("grader_deps", []),
+    )
+
+def _kata_library(name, track, kata, hdrs, srcs, strip_include_prefix, visibility, deps = []):
+    cc_library(
+        name = name,
+        hdrs = hdrs,
+        srcs = srcs,
+        copts = SANITIZER_COPTS + _WARNINGS,
+        linkopts = SANITIZER_LINKOPTS,
+        strip_include_prefix = strip_include_prefix,
+        include_prefix = track["name"],
+        visibility = visibility,
+        deps = ["//exercises:not_implemented"] + kata.get("deps", []) + deps,
+    )
+
+def kata_exercises(track):
+    """The learner's side: `<kata>` libraries and `<kata>_test` graders in exercises/<track>."""
+    for kata in track["katas"]:
+        files = kata["learner_files"]
+        _kata_library(
+            name = kata["name"],
+            track = track,
+            kata = kata,
+            hdrs = _headers(files),
+            srcs = _sources(files),
+            strip_include_prefix = "",
+            visibility = ["//visibility:private"],
+        )
+        _grader_test(
+            name = kata["name"] + "_test",
+            track = track,
+            kata = kata,
+            impl = ":" + kata["name"],
+            impl_dir = "exercises/%s/" % track["name"],
+        )
+
+def kata_solutions(track):
+    """The reference side: `<kata>` libraries and `<kata>_test` graders in solutions/<track>."""
+    visible = ["//graders:__subpackages__", "//solutions:__subpackages__"]
+    for kata in track["katas"]:
+        files = kata["learner_files"]
+        _kata_library(
+            name = kata["name"],
+            track = track,
+            kata = kata,
+            hdrs = _headers(files),
+            srcs = _sources(files),
+            strip_include_prefix = "",
+            visibility = visible,
+        )
+
+        # The solution's headers alone, for mutants that change only a source file.
+        cc_library(
+            name = kata["name"] + "_headers",
+            hdrs = _headers(files),
+            strip_include_prefix = "",
+            include_prefix = track["name"],
+            visibility = visible,
+            deps = ["//exercises:not_implemented"] + kata.get("deps", []),
+        )
+        _grader_test(
+            name = kata["name"] + "_test",
+            track = track,
+            kata = kata,
+            impl = ":" + kata["name"],
+            impl_dir = "solutions/%s/" % track["name"],
+        )
+    native.exports_files(
+        [f for kata in track["katas"] for f in kata["learner_files"]],
+        visibility = ["//graders:__subpackages__"],
+    )
+
+def kata_mutants(track):
+    """`<kata>_mutant_<bug>_test` for every mutant under graders/<track>/mutants/<kata>/<bug>/.
+
+    A mutant directory holds its own version of some of the kata's files; the others come
+    from the reference solution. Mutant tests fail by design, so they are tagged manual and
+    run by `./kata selftest`, which checks each verdict against the one declared in katas.bzl.
+    """
+    solutions = "//solutions/%s" % track["name"]
+    for kata in track["katas"]:
+        native.exports_files([kata["name"] + "_grader.cc"])
+        for bug in kata.get("mutants", {}):
+            directory = "mutants/%s/%s" % (kata["name"], bug)
+            own = native.glob([directory + "/*"])
+            own_names = [f.split("/")[-1] for f in own]
+            hdrs = [directory + "/" + f for f in _headers(kata["learner_files"]) if f in own_names]
+            srcs = [
+                (directory + "/" + f) if f in own_names else "%s:%s" % (solutions, f)
+                for f in _sources(kata["learner_files"])
+            ]
+            deps = []
+            if len(hdrs) < len(_headers(kata["learner_files"])):
+                deps.append("%s:%s_headers" % (solutions, kata["name"]))
+            library = "%s_mutant_%s" % (kata["name"], bug)
+            _kata_library(
+                name = library,
+                track = track,
+                kata = kata,
+                hdrs = hdrs,
+                srcs = srcs,
+                strip_include_prefix = directory,
+                visibility = ["//visibility:private"],
+                deps = deps,
+            )
+            _grader_test(
+                name = library + "_test",
+                track = track,
+                kata = kata,
+                impl = ":" + library,
+                impl_dir = "graders/%s/%s/" % (track["name"], directory),
+                tags = ["manual", "mutant"],
+            )
