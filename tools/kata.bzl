@@ -14,18 +14,48 @@ load("//tools:sanitizers.bzl", "SANITIZER_COPTS", "SANITIZER_LINKOPTS")
 
 _WARNINGS = ["-Wall", "-Wextra"]
 
+def _kata_facts_impl(ctx):
+    lines = ["file\t" + f.short_path for f in ctx.files.files]
+    for regex, what in zip(ctx.attr.forbidden_regexes, ctx.attr.forbidden_names):
+        lines.append("forbidden\t%s\t%s" % (what, regex))
+    ctx.actions.write(ctx.outputs.out, "\n".join(lines) + "\n")
+
+# What the harness needs to know about the implementation under test: its files and the
+# primitives the kata forbids (graders/support/forbidden.h reads this).
+_kata_facts = rule(
+    implementation = _kata_facts_impl,
+    attrs = {
+        "files": attr.label_list(allow_files = True),
+        "forbidden_regexes": attr.string_list(),
+        "forbidden_names": attr.string_list(),
+    },
+    outputs = {"out": "%{name}.facts"},
+)
+
 def _headers(files):
     return [f for f in files if f.endswith(".h")]
 
 def _sources(files):
     return [f for f in files if not f.endswith(".h")]
 
-def _grader_test(name, track, kata, impl, impl_dir, tags = []):
+def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
     """The kata's grader (graders/<track>/<kata>_grader.cc) linked against `impl`."""
+    forbidden = kata.get("forbidden", [])
+    _kata_facts(
+        name = name + "_facts",
+        files = files,
+        forbidden_regexes = [pattern for pattern, _ in forbidden],
+        forbidden_names = [what for _, what in forbidden],
+        tags = tags,
+    )
     cc_test(
         name = name,
         srcs = ["//graders/%s:%s_grader.cc" % (track["name"], kata["name"])],
-        args = ["--kata_impl_dir=" + impl_dir],
+        args = [
+            "--kata_impl_dir=" + impl_dir,
+            "--kata_facts=$(rootpath :%s_facts)" % name,
+        ],
+        data = [":%s_facts" % name] + files,
         copts = SANITIZER_COPTS + _WARNINGS,
         linkopts = SANITIZER_LINKOPTS,
         linkstatic = True,
@@ -71,6 +101,7 @@ def kata_exercises(track):
             kata = kata,
             impl = ":" + kata["name"],
             impl_dir = "exercises/%s/" % track["name"],
+            files = files,
         )
 
 def kata_solutions(track):
@@ -103,6 +134,7 @@ def kata_solutions(track):
             kata = kata,
             impl = ":" + kata["name"],
             impl_dir = "solutions/%s/" % track["name"],
+            files = files,
         )
     native.exports_files(
         [f for kata in track["katas"] for f in kata["learner_files"]],
@@ -148,5 +180,6 @@ def kata_mutants(track):
                 kata = kata,
                 impl = ":" + library,
                 impl_dir = "graders/%s/%s/" % (track["name"], directory),
+                files = hdrs + srcs,
                 tags = ["manual", "mutant"],
             )

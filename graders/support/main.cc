@@ -14,11 +14,13 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "kata/not_implemented.h"
+#include "forbidden.h"
 #include "progress.h"
 #include "stacks.h"
 #include "stress.h"
@@ -36,23 +38,44 @@ bool contains(const std::string& text, const char* part) {
   return text.find(part) != std::string::npos;
 }
 
-// The first line of a failure message, with the assertion's file and line.
+// A failure message in one line: the test's own explanation first (GoogleTest puts it after
+// its "Expected equality of these values: ..." lines), then the compared values and where.
 std::string summarize(const testing::TestPartResult& result) {
+  std::vector<std::string> lines;
   std::string message = result.message();
+  std::size_t begin = 0;
+  while (begin <= message.size()) {
+    std::size_t end = message.find('\n', begin);
+    if (end == std::string::npos) end = message.size();
+    std::string line = message.substr(begin, end - begin);
+    if (!line.empty()) lines.push_back(line);
+    begin = end + 1;
+  }
+  auto is_framework_line = [](const std::string& line) {
+    for (const char* prefix : {"Expected", "  Actual", "Actual", "Value of", "Which is", "Failed",
+                               "The difference", "Google Mock", "Mock function"}) {
+      if (line.rfind(prefix, 0) == 0) return true;
+    }
+    return !line.empty() && line[0] == ' ';
+  };
+  std::size_t own = lines.size();
+  while (own > 0 && !is_framework_line(lines[own - 1])) --own;
+  std::string explanation, values;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string& target = i < own ? values : explanation;
+    std::size_t first = lines[i].find_first_not_of(' ');
+    if (!target.empty()) target += ' ';
+    target += lines[i].substr(first == std::string::npos ? 0 : first);
+  }
   std::string where;
   if (result.file_name() != nullptr) {
-    where = std::string(result.file_name()) + ":" + std::to_string(result.line_number()) + ": ";
+    where = std::string(result.file_name()) + ":" + std::to_string(result.line_number());
   }
-  std::size_t end = message.find('\n');
-  std::string first = message.substr(0, end);
-  // GoogleTest's own phrasing puts the useful part on later lines ("Expected equality of...").
-  if (end != std::string::npos && first.size() < 40) {
-    std::string rest = message.substr(end + 1);
-    std::replace(rest.begin(), rest.end(), '\n', ' ');
-    first += " " + rest;
-  }
-  if (first.size() > 300) first = first.substr(0, 297) + "...";
-  return where + first;
+  std::string text = explanation.empty() ? values : explanation;
+  if (text.size() > 400) text = text.substr(0, 397) + "...";
+  std::string context = explanation.empty() || values.empty() ? where : values + "; " + where;
+  if (context.size() > 240) context = context.substr(0, 237) + "...";
+  return context.empty() ? text : text + " [" + context + "]";
 }
 
 class VerdictListener : public testing::EmptyTestEventListener {
@@ -150,11 +173,17 @@ void on_exit() {
   report_verdict(Verdict::kCrash, "the program exited in the middle of the test (exit() called)");
 }
 
+// --kata_impl_dir=DIR: where the implementation under test lives (for stack summaries);
+// --kata_facts=FILE: the kata's facts written by tools/kata.bzl (learner files, forbidden).
 void parse_harness_flags(int argc, char** argv) {
-  const std::string flag = "--kata_impl_dir=";
+  const std::string impl_flag = "--kata_impl_dir=";
+  const std::string facts_flag = "--kata_facts=";
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], flag.c_str(), flag.size()) == 0) {
-      internal::impl_dir.store(strdup(argv[i] + flag.size()), std::memory_order_release);
+    std::string arg = argv[i];
+    if (arg.rfind(impl_flag, 0) == 0) {
+      internal::impl_dir.store(strdup(arg.c_str() + impl_flag.size()), std::memory_order_release);
+    } else if (arg.rfind(facts_flag, 0) == 0) {
+      internal::register_forbidden_check(arg.substr(facts_flag.size()));
     }
   }
 }
