@@ -120,7 +120,7 @@ void watch() {
       char detail[256];
       std::snprintf(detail, sizeof detail,
                     "no thread made progress for %.1f s (a deadlock or a lost wake-up); "
-                    "the stacks below show where each thread waits",
+                    "the stacks of all threads show where each one waits",
                     seconds(now - any_change));
       give_up(Verdict::kDeadlock, detail);
     }

@@ -41,23 +41,23 @@ void __tsan_on_report(void* report) {
   if (kind.rfind("data-race", 0) == 0 || kind == "external-race") {
     verdict = Verdict::kRace;
     detail = "data race: two threads touch the same memory, one writes, and nothing orders "
-             "them (ThreadSanitizer report above)";
+             "them (see the ThreadSanitizer report)";
   } else if (kind.rfind("heap-use-after-free", 0) == 0) {
     verdict = Verdict::kRace;
-    detail = "a thread used memory that another thread freed (ThreadSanitizer report above)";
+    detail = "a thread used memory that another thread freed (see the ThreadSanitizer report)";
   } else if (kind == "lock-order-inversion") {
     verdict = Verdict::kLockOrder;
     detail = "two mutexes are taken in opposite orders by different threads: a deadlock "
-             "waiting to happen (ThreadSanitizer report above)";
+             "waiting to happen (see the ThreadSanitizer report)";
   } else if (kind == "mutex-double-lock") {
     verdict = Verdict::kDeadlock;
-    detail = "a thread locked a mutex it already holds (ThreadSanitizer report above)";
+    detail = "a thread locked a mutex it already holds (see the ThreadSanitizer report)";
   } else if (kind == "thread-leak") {
     verdict = Verdict::kLeak;
-    detail = "a thread was neither joined nor detached (ThreadSanitizer report above)";
+    detail = "a thread was neither joined nor detached (see the ThreadSanitizer report)";
   } else {
     verdict = Verdict::kCrash;
-    detail = "ThreadSanitizer: " + kind + " (report above)";
+    detail = "ThreadSanitizer: " + kind + " (see the report)";
   }
   kata::grading::report_verdict(verdict, detail);
 }

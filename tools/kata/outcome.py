@@ -1,0 +1,54 @@
+"""One grader run of one kata turned into what people and tools need: a verdict and why."""
+
+import dataclasses
+import re
+
+import verdicts as v
+
+
+@dataclasses.dataclass
+class Outcome:
+    verdict: str                  # PASS, NOT_STARTED, BUILD_ERROR, RACE, ...
+    failures: list                # verdicts.Verdict, one per failing test
+    log: str = ""                 # path of the grader's log
+    compiler_error: tuple = None  # (file, line, message) for BUILD_ERROR
+    build_output: str = ""
+    learner_lines: list = dataclasses.field(default_factory=list)
+    passed_tests: int = 0
+    total_tests: int = 0
+    seconds: float = 0.0
+    seed: str = ""
+
+
+def from_result(result, impl_prefix, run=0):
+    """The Outcome of run `run` of a bazel.TargetResult; impl_prefix is where the code under
+    test lives ("exercises/sync/"), to pick its lines out of reports."""
+    if result.status == "BUILD_ERROR" or (not result.logs and result.status != "PASSED"):
+        error = v.first_compiler_error(result.build_error, impl_prefix)
+        return Outcome("BUILD_ERROR", [], compiler_error=error,
+                       build_output=result.build_error)
+    log = result.logs[min(run, len(result.logs) - 1)] if result.logs else ""
+    text = v.read(log)
+    status = result.run_statuses[min(run, len(result.run_statuses) - 1)] \
+        if result.run_statuses else result.status
+    failures = v.verdicts_in(text)
+    if status == "PASSED" and not failures:
+        verdict = "PASS"
+    else:
+        if not failures:
+            failures = [v.verdict_without_lines(text, status)]
+        verdict = v.kata_verdict(failures)
+    passed = re.search(r"\[  PASSED  \] (\d+) test", text)
+    ran = re.search(r"\[==========\] (\d+) tests? from", text)
+    seed = re.search(r"^kata: level=\S+ seed=(\d+)", text, re.M)
+    seconds = result.durations[min(run, len(result.durations) - 1)] if result.durations else 0.0
+    return Outcome(
+        verdict=verdict,
+        failures=failures,
+        log=log,
+        learner_lines=v.learner_lines(text, impl_prefix) if verdict != "PASS" else [],
+        passed_tests=int(passed.group(1)) if passed else 0,
+        total_tests=int(ran.group(1)) if ran else 0,
+        seconds=seconds,
+        seed=seed.group(1) if seed else "",
+    )

@@ -1,0 +1,147 @@
+"""Reading a grader's log: its verdict lines, and the learner's code a failure involves."""
+
+import dataclasses
+import re
+from pathlib import Path
+
+from catalog import ROOT
+
+# One line per class: what the verdict means, in the learner's terms.
+EXPLANATIONS = {
+    "PASS": "every test passed",
+    "NOT_STARTED": "still the skeleton: a function throws kata::NotImplemented",
+    "BUILD_ERROR": "the code does not compile",
+    "RACE": "two threads access the same memory without synchronisation, one of them writing",
+    "LOCK_ORDER": "threads lock the same mutexes in different orders: they can deadlock",
+    "DEADLOCK": "the threads stopped making progress: each waits for something that never comes",
+    "STARVATION": "one thread never got its turn while the others kept going",
+    "WRONG_RESULT": "a result or an invariant is wrong (often an atomicity bug that "
+                    "ThreadSanitizer cannot see)",
+    "CRASH": "the program crashed, aborted, or threw an exception nobody caught",
+    "TIMEOUT": "everything moved, but far too slowly",
+    "LEAK": "a thread (or another resource) was left behind",
+    "FORBIDDEN": "the code uses a standard primitive that this kata asks you to build yourself",
+}
+
+VERDICT_LINE = re.compile(r"^KATA-VERDICT: ([A-Z_]+) (.*)$", re.M)
+COMPILER_ERROR = re.compile(r"^([\w./+-]+):(\d+):(\d+): (?:fatal )?error: (.*)$", re.M)
+
+
+@dataclasses.dataclass
+class Verdict:
+    cls: str
+    test: str
+    detail: str
+
+
+def verdicts_in(log_text):
+    found = []
+    for cls, rest in VERDICT_LINE.findall(log_text):
+        test, _, detail = rest.partition(": ")
+        found.append(Verdict(cls, test, detail))
+    return found
+
+
+def kata_verdict(verdicts):
+    """The kata's overall verdict: the first real failure, else NOT_STARTED."""
+    for v in verdicts:
+        if v.cls != "NOT_STARTED":
+            return v.cls
+    return "NOT_STARTED" if verdicts else None
+
+
+def verdict_without_lines(log_text, bazel_status):
+    """A verdict for a failed run that printed none (the process died before it could)."""
+    if bazel_status == "TIMEOUT":
+        return Verdict("TIMEOUT", "(whole grader)", "Bazel's own time limit ended the grader")
+    if "ThreadSanitizer: data race" in log_text:
+        return Verdict("RACE", "(unknown test)", "ThreadSanitizer reported a data race")
+    if "DEADLYSIGNAL" in log_text or "Segmentation fault" in log_text:
+        return Verdict("CRASH", "(unknown test)", "the grader died of a signal")
+    if "premature exit" in log_text.lower() or "TEST_PREMATURE_EXIT_FILE" in log_text:
+        return Verdict("CRASH", "(unknown test)", "the program exited in the middle of a test")
+    return Verdict("CRASH", "(unknown test)",
+                   "the grader stopped without a verdict (it exited or was killed early)")
+
+
+def first_compiler_error(stderr_text, prefer_prefix=""):
+    """(file, line, message) of the first compiler error, preferring files under a prefix."""
+    errors = COMPILER_ERROR.findall(stderr_text)
+    preferred = [e for e in errors if prefer_prefix and e[0].startswith(prefer_prefix)]
+    for file, line, _, message in preferred or errors:
+        return file, int(line), message
+    return None
+
+
+def source_line(path, line):
+    try:
+        lines = (ROOT / path).read_text().splitlines()
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+    except OSError:
+        return ""
+
+
+FRAME = re.compile(r"#\d+\s+(.*?)\s+(?:/proc/self/cwd/)?((?:exercises|solutions|graders)/[\w./-]+):(\d+)(?::\d+)?")
+ACCESS = re.compile(r"^\s{2}(\S.*?):\s*$")
+
+
+def learner_lines(log_text, impl_prefix):
+    """The learner's own code in a failure: for each ThreadSanitizer access (or each stuck
+    thread of a watchdog report), the first frame in `impl_prefix`, as
+    (what, function, "file:line", source text)."""
+    out = []
+    # ThreadSanitizer reports.
+    for report in re.findall(r"WARNING: ThreadSanitizer:.*?(?=SUMMARY: ThreadSanitizer|\Z)",
+                             log_text, re.S):
+        what = None
+        taken = False
+        for line in report.splitlines():
+            header = ACCESS.match(line)
+            if header and not line.startswith("    "):
+                # Where a mutex or a heap block was created is context, not the bug.
+                skip = "created at" in line or line.strip().startswith(("Location is", "Thread T"))
+                what, taken = (None if skip else header.group(1)), False
+                continue
+            frame = FRAME.search(line)
+            if frame and what and not taken and frame.group(2).startswith(impl_prefix):
+                function = re.sub(r"\(.*", "", frame.group(1)).replace("kata::", "")
+                out.append((_short_access(what), function, f"{frame.group(2)}:{frame.group(3)}",
+                            source_line(frame.group(2), int(frame.group(3)))))
+                taken = True
+    # Watchdog summaries: "  Thread 3" then "    func at file:line".
+    match = re.search(r"Where the threads are.*?:\n(.*?)-----", log_text, re.S)
+    if match:
+        thread = None
+        for line in match.group(1).splitlines():
+            if line.startswith("  ") and not line.startswith("    "):
+                thread, taken = line.strip(), False
+                continue
+            m = re.match(r"\s+(.*) at ((?:exercises|solutions|graders)/[\w./-]+):(\d+)", line)
+            if m and thread and not taken and m.group(2).startswith(impl_prefix):
+                function = re.sub(r"\(.*", "", m.group(1)).replace("kata::", "")
+                out.append((thread + " waits in", function, f"{m.group(2)}:{m.group(3)}",
+                            source_line(m.group(2), int(m.group(3)))))
+                taken = True
+    unique = []
+    for item in out:
+        if item not in unique:
+            unique.append(item)
+    return unique[:8]
+
+
+def _short_access(text):
+    text = re.sub(r" of size \d+ at 0x[0-9a-f]+", "", text)
+    text = re.sub(r" at 0x[0-9a-f]+", "", text)
+    return text
+
+
+def excerpt(text, limit=500):
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def read(path):
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
