@@ -1,0 +1,115 @@
+"""Verdict lines, the learner's lines in reports, compiler errors and results.json."""
+
+import types
+import unittest
+
+import outcome
+import results_json
+import verdicts
+
+TSAN_LOG = """\
+kata: level=quick seed=42 stall=4s (replay with KATA_SEED=42)
+[ RUN      ] Counter.StartsAtZero
+[       OK ] Counter.StartsAtZero (0 ms)
+[ RUN      ] Counter.Concurrent
+==================
+WARNING: ThreadSanitizer: data race (pid=1)
+  Write of size 8 at 0x7b0400000010 by thread T2 (mutexes: write M0):
+    #0 kata::sync::Counter::increment() /proc/self/cwd/exercises/sync/counter.cc:7:3 (x+0x1)
+    #1 (anonymous namespace)::Body /proc/self/cwd/graders/sync/counter_grader.cc:40:9 (x+0x2)
+
+  Previous read of size 8 at 0x7b0400000010 by thread T3:
+    #0 kata::sync::Counter::value() const /proc/self/cwd/exercises/sync/counter.cc:23:10 (x+0x3)
+
+  Mutex M0 (0x7b04) created at:
+    #0 pthread_mutex_lock <null> (x+0x4)
+    #1 kata::sync::Counter::increment() /proc/self/cwd/exercises/sync/counter.cc:6:3 (x+0x5)
+
+SUMMARY: ThreadSanitizer: data race /proc/self/cwd/exercises/sync/counter.cc:7:3 in increment
+
+KATA-VERDICT: RACE Counter.Concurrent: data race: two threads touch the same memory
+"""
+
+WATCHDOG_LOG = """\
+[ RUN      ] Bank.Opposite
+KATA-VERDICT: DEADLOCK Bank.Opposite: no thread made progress for 4.0 s
+Where the threads are (frames in exercises/sync/ and in the grader):
+  Thread 3
+    kata::sync::Bank::transfer at exercises/sync/bank.cc:31
+    (anonymous namespace)::Run at graders/sync/bank_grader.cc:50
+  Thread 2
+    kata::sync::Bank::transfer at exercises/sync/bank.cc:30
+----- stacks of all threads (gdb) -----
+"""
+
+
+class VerdictsTest(unittest.TestCase):
+    def test_verdict_lines_are_split_into_class_test_and_detail(self):
+        found = verdicts.verdicts_in(TSAN_LOG)
+        self.assertEqual(len(found), 1)
+        self.assertEqual((found[0].cls, found[0].test), ("RACE", "Counter.Concurrent"))
+        self.assertTrue(found[0].detail.startswith("data race"))
+
+    def test_the_first_real_failure_decides_the_kata(self):
+        V = verdicts.Verdict
+        self.assertEqual(verdicts.kata_verdict([V("NOT_STARTED", "a", ""), V("RACE", "b", "")]),
+                         "RACE")
+        self.assertEqual(verdicts.kata_verdict([V("NOT_STARTED", "a", "")]), "NOT_STARTED")
+        self.assertIsNone(verdicts.kata_verdict([]))
+
+    def test_tsan_accesses_point_at_the_learners_lines_but_not_at_mutex_creation(self):
+        lines = verdicts.learner_lines(TSAN_LOG, "exercises/sync/")
+        where = [l[2] for l in lines]
+        self.assertEqual(where, ["exercises/sync/counter.cc:7", "exercises/sync/counter.cc:23"])
+        self.assertIn("thread T2", lines[0][0])
+        self.assertNotIn("0x", lines[0][0])
+
+    def test_watchdog_summary_gives_each_stuck_threads_frame(self):
+        lines = verdicts.learner_lines(WATCHDOG_LOG, "exercises/sync/")
+        self.assertEqual([l[2] for l in lines],
+                         ["exercises/sync/bank.cc:31", "exercises/sync/bank.cc:30"])
+        self.assertTrue(lines[0][0].startswith("Thread 3"))
+
+    def test_compiler_errors_prefer_the_learners_files(self):
+        stderr = ("external/x/y.h:1:1: error: from elsewhere\n"
+                  "exercises/sync/counter.cc:12:5: error: use of undeclared identifier 'mu'\n")
+        self.assertEqual(verdicts.first_compiler_error(stderr, "exercises/"),
+                         ("exercises/sync/counter.cc", 12, "use of undeclared identifier 'mu'"))
+
+    def test_a_run_without_verdict_lines_still_gets_one(self):
+        self.assertEqual(verdicts.verdict_without_lines("", "TIMEOUT").cls, "TIMEOUT")
+        self.assertEqual(verdicts.verdict_without_lines("==1==ThreadSanitizer:DEADLYSIGNAL",
+                                                        "FAILED").cls, "CRASH")
+
+
+class ResultsJsonTest(unittest.TestCase):
+    def test_exercism_shape_with_passing_and_failing_tests(self):
+        import tempfile, os
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write(TSAN_LOG)
+        try:
+            result = types.SimpleNamespace(status="FAILED", logs=[f.name],
+                                           run_statuses=["FAILED"], durations=[1.0],
+                                           build_error="")
+            o = outcome.from_result(result, "exercises/sync/")
+            data = results_json.build(o)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(o.verdict, "RACE")
+        self.assertEqual(o.seed, "42")
+        self.assertEqual(data["status"], "fail")
+        self.assertEqual([t["status"] for t in data["tests"]], ["pass", "fail"])
+        self.assertTrue(data["tests"][1]["message"].startswith("RACE: "))
+        self.assertLessEqual(len(data["tests"][1]["output"]), 500)
+
+    def test_build_errors_are_status_error_with_the_compiler_message(self):
+        result = types.SimpleNamespace(
+            status="BUILD_ERROR", logs=[], run_statuses=[], durations=[],
+            build_error="exercises/sync/counter.cc:3:1: error: expected ';'\n")
+        data = results_json.build(outcome.from_result(result, "exercises/sync/"))
+        self.assertEqual(data["status"], "error")
+        self.assertIn("exercises/sync/counter.cc:3", data["message"])
+
+
+if __name__ == "__main__":
+    unittest.main()
