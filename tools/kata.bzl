@@ -9,7 +9,7 @@ Each kata's library exposes its headers as "<track>/<file>", so the grader's
 links. Adding a kata is adding its files and one entry to the track's katas.bzl.
 """
 
-load("@rules_cc//cc:defs.bzl", "cc_library", "cc_test")
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library", "cc_test")
 load("//tools:sanitizers.bzl", "SANITIZER_COPTS", "SANITIZER_LINKOPTS")
 
 _WARNINGS = ["-Wall", "-Wextra"]
@@ -48,8 +48,7 @@ def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
         forbidden_names = [what for _, what in forbidden],
         tags = tags,
     )
-    cc_test(
-        name = name,
+    common = dict(
         srcs = ["//graders/%s:%s_grader.cc" % (track["name"], kata["name"])],
         args = [
             "--kata_impl_dir=" + impl_dir,
@@ -61,12 +60,29 @@ def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
         linkstatic = True,
         size = "small",
         timeout = "moderate",
-        tags = tags,
         deps = [
             impl,
             "//graders/support:harness",
             "@com_google_googletest//:gtest",
         ] + kata.get("grader_deps", []),
+    )
+    cc_test(name = name, tags = tags, **common)
+    if kata.get("asan"):
+        # The same grader under AddressSanitizer and LeakSanitizer (leaked coroutine frames,
+        # use after free): run with --config=asan, which `./kata` does for such katas.
+        cc_test(name = name + "_asan", tags = tags + ["manual", "asan"], **common)
+
+def _benchmark(name, track, kata, impl):
+    """`<kata>_bench`: graders/<track>/<kata>_bench.cc (Google Benchmark, Debian's
+    libbenchmark-dev) against `impl`. Run optimised and without a sanitizer:
+    `bazel run --config=bench //solutions/<track>:<kata>_bench` or `./kata bench`."""
+    cc_binary(
+        name = name,
+        srcs = ["//graders/%s:%s_bench.cc" % (track["name"], kata["name"])],
+        copts = SANITIZER_COPTS + _WARNINGS,
+        linkopts = SANITIZER_LINKOPTS + ["-lbenchmark", "-lpthread"],
+        tags = ["manual", "bench"],
+        deps = [impl] + kata.get("bench_deps", []),
     )
 
 def _kata_library(name, track, kata, hdrs, srcs, strip_include_prefix, visibility, deps = []):
@@ -82,6 +98,11 @@ def _kata_library(name, track, kata, hdrs, srcs, strip_include_prefix, visibilit
         deps = ["//exercises:not_implemented"] + kata.get("deps", []) + deps,
     )
 
+def _builds_on(track, kata):
+    """The reference solutions a kata links: katas of its track it builds on ("builds_on"), so
+    one unfinished kata never blocks the next."""
+    return ["//solutions/%s:%s" % (track["name"], name) for name in kata.get("builds_on", [])]
+
 def kata_exercises(track):
     """The learner's side: `<kata>` libraries and `<kata>_test` graders in exercises/<track>."""
     for kata in track["katas"]:
@@ -94,6 +115,7 @@ def kata_exercises(track):
             srcs = _sources(files),
             strip_include_prefix = "",
             visibility = ["//visibility:private"],
+            deps = _builds_on(track, kata),
         )
         _grader_test(
             name = kata["name"] + "_test",
@@ -103,10 +125,16 @@ def kata_exercises(track):
             impl_dir = "exercises/%s/" % track["name"],
             files = files,
         )
+        if kata.get("bench"):
+            _benchmark(kata["name"] + "_bench", track, kata, ":" + kata["name"])
 
 def kata_solutions(track):
-    """The reference side: `<kata>` libraries and `<kata>_test` graders in solutions/<track>."""
+    """The reference side: `<kata>` libraries and `<kata>_test` graders in solutions/<track>.
+
+    A solution is visible to the graders and the other solutions; to the track's exercises only
+    when a later kata builds on it (and then only through that kata's declared dependency)."""
     visible = ["//graders:__subpackages__", "//solutions:__subpackages__"]
+    built_on = [name for kata in track["katas"] for name in kata.get("builds_on", [])]
     for kata in track["katas"]:
         files = kata["learner_files"]
         _kata_library(
@@ -116,7 +144,10 @@ def kata_solutions(track):
             hdrs = _headers(files),
             srcs = _sources(files),
             strip_include_prefix = "",
-            visibility = visible,
+            visibility = visible + (
+                ["//exercises/%s:__pkg__" % track["name"]] if kata["name"] in built_on else []
+            ),
+            deps = _builds_on(track, kata),
         )
 
         # The solution's headers alone, for mutants that change only a source file.
@@ -126,7 +157,7 @@ def kata_solutions(track):
             strip_include_prefix = "",
             include_prefix = track["name"],
             visibility = visible,
-            deps = ["//exercises:not_implemented"] + kata.get("deps", []),
+            deps = ["//exercises:not_implemented"] + kata.get("deps", []) + _builds_on(track, kata),
         )
         _grader_test(
             name = kata["name"] + "_test",
@@ -136,6 +167,8 @@ def kata_solutions(track):
             impl_dir = "solutions/%s/" % track["name"],
             files = files,
         )
+        if kata.get("bench"):
+            _benchmark(kata["name"] + "_bench", track, kata, ":" + kata["name"])
     native.exports_files(
         [f for kata in track["katas"] for f in kata["learner_files"]],
         visibility = ["//graders:__subpackages__"],
@@ -150,7 +183,8 @@ def kata_mutants(track):
     """
     solutions = "//solutions/%s" % track["name"]
     for kata in track["katas"]:
-        native.exports_files([kata["name"] + "_grader.cc"])
+        native.exports_files([kata["name"] + "_grader.cc"] +
+                             ([kata["name"] + "_bench.cc"] if kata.get("bench") else []))
         for bug in kata.get("mutants", {}):
             directory = "mutants/%s/%s" % (kata["name"], bug)
             own = native.glob([directory + "/*"])
@@ -163,6 +197,7 @@ def kata_mutants(track):
             deps = []
             if len(hdrs) < len(_headers(kata["learner_files"])):
                 deps.append("%s:%s_headers" % (solutions, kata["name"]))
+            deps += _builds_on(track, kata)
             library = "%s_mutant_%s" % (kata["name"], bug)
             _kata_library(
                 name = library,

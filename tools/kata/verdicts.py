@@ -54,6 +54,10 @@ def verdict_without_lines(log_text, bazel_status):
     """A verdict for a failed run that printed none (the process died before it could)."""
     if bazel_status == "TIMEOUT":
         return Verdict("TIMEOUT", "(whole grader)", "Bazel's own time limit ended the grader")
+    if "LeakSanitizer: detected memory leaks" in log_text:
+        return Verdict("LEAK", "(whole grader)", "LeakSanitizer found memory never freed")
+    if "ERROR: AddressSanitizer" in log_text:
+        return Verdict("CRASH", "(unknown test)", "AddressSanitizer found a memory error")
     if "ThreadSanitizer: data race" in log_text:
         return Verdict("RACE", "(unknown test)", "ThreadSanitizer reported a data race")
     if "DEADLYSIGNAL" in log_text or "Segmentation fault" in log_text:
