@@ -9,6 +9,12 @@ and the instructor's grader all read it; the hints live in each kata's page (<ka
   forbidden      standard primitives the kata must not use, as (pattern, what it is) pairs
   mutants        known-buggy implementations under graders/<track>/mutants/<kata>/<bug>/,
                  each with the verdict its grader must give
+Optional:
+  builds_on      katas of the same track whose reference solution this kata links
+  asan           true: the grader also runs under AddressSanitizer (<kata>_test_asan)
+  bench          true: graders/<track>/<kata>_bench.cc is a Google Benchmark of the kata
+                 (<kata>_bench in exercises/ and solutions/; bazel run --config=bench ...)
+  deps, grader_deps  extra Bazel dependencies of the kata's library, of its grader
 """
 
 TRACK = {
