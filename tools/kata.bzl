@@ -14,6 +14,9 @@ load("//tools:sanitizers.bzl", "SANITIZER_COPTS", "SANITIZER_LINKOPTS")
 
 _WARNINGS = ["-Wall", "-Wextra"]
 
+# Preloaded beneath ThreadSanitizer when KATA_NOISE=1 (graders/support/noise/noise.c).
+_NOISE = "//graders/support/noise:libkata_noise.so"
+
 def _kata_facts_impl(ctx):
     lines = ["file\t" + f.short_path for f in ctx.files.files]
     for regex, what in zip(ctx.attr.forbidden_regexes, ctx.attr.forbidden_names):
@@ -53,8 +56,9 @@ def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
         args = [
             "--kata_impl_dir=" + impl_dir,
             "--kata_facts=$(rootpath :%s_facts)" % name,
+            "--kata_noise_lib=$(rootpath %s)" % _NOISE,
         ],
-        data = [":%s_facts" % name] + files,
+        data = [":%s_facts" % name, _NOISE] + files,
         copts = SANITIZER_COPTS + _WARNINGS,
         linkopts = SANITIZER_LINKOPTS,
         linkstatic = True,

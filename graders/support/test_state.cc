@@ -8,4 +8,14 @@ std::atomic<int> failure_verdict{-1};
 std::atomic<bool> all_tests_done{false};
 std::atomic<const char*> impl_dir{""};
 
+namespace {
+timespec now_monotonic() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now;
+}
+}  // namespace
+
+timespec process_start = now_monotonic();
+
 }  // namespace kata::grading::internal

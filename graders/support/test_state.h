@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <ctime>
 
 namespace kata::grading::internal {
 
@@ -17,5 +18,7 @@ extern std::atomic<int> failure_verdict;
 extern std::atomic<bool> all_tests_done;
 // The directory of the implementation under test ("exercises/sync"), for filtering stacks.
 extern std::atomic<const char*> impl_dir;
+// When the process started (CLOCK_MONOTONIC), for the time to a verdict.
+extern timespec process_start;
 
 }  // namespace kata::grading::internal

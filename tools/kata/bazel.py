@@ -53,7 +53,7 @@ def _path_of(uri):
 
 
 def run_tests(targets, level="quick", seed=None, runs_per_test=None, extra_flags=(),
-              cache_results=False, label="grading"):
+              cache_results=False, label="grading", noise=None):
     """`bazel test` on `targets`; returns a RunOutcome. Shows progress while it runs."""
     STATE_DIR.mkdir(exist_ok=True)
     (STATE_DIR / "logs").mkdir(exist_ok=True)
@@ -66,6 +66,8 @@ def run_tests(targets, level="quick", seed=None, runs_per_test=None, extra_flags
         command.append("--config=thorough")
     if seed is not None:
         command.append(f"--test_env=KATA_SEED={seed}")
+    if noise is not None:
+        command.append(f"--test_env=KATA_NOISE={1 if noise else 0}")
     if runs_per_test:
         command.append(f"--runs_per_test={runs_per_test}")
     if not cache_results:

@@ -34,6 +34,7 @@ class Kata:
     forbidden: tuple      # ((regex, what), ...)
     mutants: dict         # bug -> declared verdict
     position: int         # place in the learning path, from 0
+    bench: bool = False   # graders/<track>/<kata>_bench.cc benchmarks it (`./kata bench`)
 
     @property
     def id(self):
@@ -97,6 +98,7 @@ def load():
                 forbidden=tuple(tuple(p) for p in k.get("forbidden", [])),
                 mutants=dict(k.get("mutants", {})),
                 position=position,
+                bench=bool(k.get("bench", False)),
             ))
             position += 1
         tracks.append(Track(name=track_name, title=data.get("title", ""), katas=tuple(katas)))

@@ -22,13 +22,13 @@ def _rel(path):
         return str(path)
 
 
-def grade(katas, level="quick", seed=None):
+def grade(katas, level="quick", seed=None, noise=True):
     """Runs the graders of `katas` on the learner's code; returns {kata: Outcome} (or None and
     a problem when Bazel itself failed)."""
     targets = [k.exercise_target for k in katas]
     ui.info(f"grading {len(katas)} kata{'s' if len(katas) != 1 else ''} at the {level} level "
             f"(ThreadSanitizer, stress, deadlock watchdog)...")
-    run = bazel.run_tests(targets, level=level, seed=seed, label="check")
+    run = bazel.run_tests(targets, level=level, seed=seed, noise=noise, label="check")
     if run.problem:
         return None, run
     graded = {}
@@ -109,8 +109,8 @@ def print_progress(tracks, katas_shown):
         print(f"{track.name:<10} {ui.bar(done, len(track.katas))}")
 
 
-def run(katas, tracks, level="quick", seed=None):
-    graded, run_outcome = grade(katas, level=level, seed=seed)
+def run(katas, tracks, level="quick", seed=None, noise=True):
+    graded, run_outcome = grade(katas, level=level, seed=seed, noise=noise)
     if graded is None:
         ui.error("Bazel could not run the graders:")
         print(textwrap.indent(run_outcome.problem, "  "))

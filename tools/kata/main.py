@@ -71,7 +71,7 @@ def cmd_check(args):
     if not setup.ensure(("grading",)):
         return 2
     setup.fix_mmap_rnd_bits()
-    return check.run(katas, tracks, level=args.level, seed=args.seed)
+    return check.run(katas, tracks, level=args.level, seed=args.seed, noise=not args.no_noise)
 
 
 def cmd_hint(args):
@@ -111,7 +111,9 @@ def cmd_selftest(args):
     if not setup.ensure(("grading",)):
         return 2
     setup.fix_mmap_rnd_bits()
-    return selftest.run(katas, runs=args.runs, level=args.level)
+    runs = args.flake or args.runs
+    return selftest.run(katas, runs=runs, level=args.level, compare_noise=args.matrix,
+                        write_docs=args.matrix or bool(args.flake))
 
 
 def main(argv):
@@ -135,6 +137,8 @@ def main(argv):
     p.add_argument("--level", choices=LEVELS, default="quick",
                    help="stress level (default quick; thorough is what instructors use)")
     p.add_argument("--seed", type=int, help="replay the schedule noise of an earlier run")
+    p.add_argument("--no-noise", action="store_true",
+                   help="no random yields at your mutexes and condition variables")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("hint", help="the next hint of a kata (three, gentle to explicit)")
@@ -153,6 +157,11 @@ def main(argv):
     p.add_argument("--runs", type=int, default=3, help="runs of each solution (default 3)")
     p.add_argument("--level", choices=LEVELS, default="thorough",
                    help="stress level of the solution runs (default thorough)")
+    p.add_argument("--matrix", action="store_true",
+                   help="also grade the mutants without schedule noise and write "
+                        "docs/kill-matrix.txt")
+    p.add_argument("--flake", type=int, metavar="N",
+                   help="run every solution N times (thorough) and write docs/flake-report.txt")
     p.set_defaults(func=cmd_selftest)
 
     args = parser.parse_args(argv)

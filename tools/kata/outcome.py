@@ -18,6 +18,7 @@ class Outcome:
     total_tests: int = 0
     seconds: float = 0.0
     seed: str = ""
+    verdict_seconds: float = 0.0  # time from start to the first verdict (or the whole run)
 
 
 def from_result(result, impl_prefix, run=0):
@@ -41,6 +42,7 @@ def from_result(result, impl_prefix, run=0):
     passed = re.search(r"\[  PASSED  \] (\d+) test", text)
     ran = re.search(r"\[==========\] (\d+) tests? from", text)
     seed = re.search(r"^kata: level=\S+ seed=(\d+)", text, re.M)
+    first_verdict = re.search(r"^kata: verdict after ([\d.]+) s", text, re.M)
     seconds = result.durations[min(run, len(result.durations) - 1)] if result.durations else 0.0
     return Outcome(
         verdict=verdict,
@@ -51,4 +53,5 @@ def from_result(result, impl_prefix, run=0):
         total_tests=int(ran.group(1)) if ran else 0,
         seconds=seconds,
         seed=seed.group(1) if seed else "",
+        verdict_seconds=float(first_verdict.group(1)) if first_verdict else seconds,
     )

@@ -79,7 +79,10 @@ def _fmt_time(seconds):
     return f"{seconds:.1f}s"
 
 
-def run(katas, runs=3, level="thorough", write_matrix=None):
+def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
+    """Runs the checks; returns the exit code. `runs` solution runs at `level` (the flake
+    check); `compare_noise` grades the mutants a second time without schedule noise, for the
+    matrix; `write_docs` writes the matrix and the flake report into docs/."""
     started = time.monotonic()
     checks = []
     print(ui.bold("Static checks"))
@@ -88,79 +91,50 @@ def run(katas, runs=3, level="thorough", write_matrix=None):
     for c in checks:
         _print_check(c)
 
-    # Invocation 1, quick level: harness tests, skeletons and mutants.
     support = ["//graders/support:all"]
-    skeletons = {k: k.exercise_target for k in katas}
     mutants = {(k, bug): k.mutant_target(bug) for k in katas for bug in k.mutants}
-    print(ui.bold("\nGraders against skeletons and mutants (quick level)"))
-    first = bazel.run_tests(support + list(skeletons.values()) + list(mutants.values()),
-                            level="quick", label="selftest-quick")
-    if first.problem:
-        ui.error("Bazel failed:\n" + first.problem)
+    print(ui.bold("\nGraders against skeletons and mutants (quick level, schedule noise on)"))
+    quick = bazel.run_tests(support + [k.exercise_target for k in katas] + list(mutants.values()),
+                            level="quick", noise=True, label="selftest-quick")
+    if quick.problem:
+        ui.error("Bazel failed:\n" + quick.problem)
         return 2
-    # Invocation 2: reference solutions, `runs` times each at `level`.
+    quiet = None
+    if compare_noise:
+        print(ui.bold("Graders against mutants again, without schedule noise"))
+        quiet = bazel.run_tests(list(mutants.values()), level="quick", noise=False,
+                                label="selftest-quiet")
+        if quiet.problem:
+            ui.error("Bazel failed:\n" + quiet.problem)
+            return 2
     print(ui.bold(f"Graders against reference solutions ({runs} runs each, {level} level)"))
-    second = bazel.run_tests([k.solution_target for k in katas], level=level,
-                             runs_per_test=runs, label="selftest-solutions")
-    if second.problem:
-        ui.error("Bazel failed:\n" + second.problem)
+    solutions = bazel.run_tests([k.solution_target for k in katas], level=level, noise=True,
+                                runs_per_test=runs, label="selftest-solutions")
+    if solutions.problem:
+        ui.error("Bazel failed:\n" + solutions.problem)
         return 2
 
-    rows = []  # (kata, implementation, expected, got, seconds)
-    harness = [(l, r) for l, r in first.results.items() if l.startswith("//graders/support")
+    harness = [(l, r) for l, r in quick.results.items() if l.startswith("//graders/support")
                and l not in support]
     for label, result in harness:
         checks.append(Check(f"harness test {label}", result.passed(), result.status))
     if not harness:
         checks.append(Check("harness tests", False, "no harness test ran"))
 
+    rows = []   # (kata, implementation, expected, got, seconds, seconds without noise)
+    flakes = [] # (kata, runs passed, runs, slowest run, first failure)
     for kata in katas:
-        # Solution: every run must pass.
-        sol = second.results[kata.solution_target]
-        sol_runs = [outcomes.from_result(sol, f"solutions/{kata.track}/", run=i)
-                    for i in range(max(1, len(sol.logs)))]
-        passed_runs = sum(1 for o in sol_runs if o.verdict == "PASS")
-        ok = sol.status == "PASSED" and passed_runs == runs
-        bad = [o for o in sol_runs if o.verdict != "PASS"]
-        detail = f"{passed_runs}/{runs} runs passed"
-        if bad:
-            detail += f"; {bad[0].verdict}: " + "; ".join(
-                f"{f.test}: {f.detail}" for f in bad[0].failures[:2]) + f" (log {bad[0].log})"
-        checks.append(Check(f"{kata.id}: solution passes", ok, detail))
-        rows.append((kata.id, f"solution ({runs} runs, {level})", "PASS",
-                     f"PASS {passed_runs}/{runs}" if ok else f"{bad[0].verdict if bad else sol.status}"
-                     f" {passed_runs}/{runs}", max(sol.durations) if sol.durations else 0))
-        # Skeleton: NOT_STARTED.
-        if _skeleton_untouched(kata):
-            sk = outcomes.from_result(first.results[kata.exercise_target], f"exercises/{kata.track}/")
-            ok = sk.verdict == "NOT_STARTED" and all(f.cls == "NOT_STARTED" for f in sk.failures)
-            checks.append(Check(f"{kata.id}: skeleton is NOT_STARTED", ok,
-                                f"got {sk.verdict}" + (f" ({sk.failures[0].detail})"
-                                                       if not ok and sk.failures else "")))
-            rows.append((kata.id, "skeleton", "NOT_STARTED", sk.verdict, sk.seconds))
-        else:
-            checks.append(Check(f"{kata.id}: skeleton is NOT_STARTED", True,
-                                "skipped: exercise files edited", skipped=True))
-            rows.append((kata.id, "skeleton", "NOT_STARTED", "(edited: skipped)", 0))
-        # Mutants: the declared verdict.
+        checks.append(_check_solution(kata, solutions.results[kata.solution_target], runs, level,
+                                      rows, flakes))
+        checks.append(_check_skeleton(kata, quick.results[kata.exercise_target], rows))
         for bug, declared in kata.mutants.items():
-            mu = outcomes.from_result(first.results[kata.mutant_target(bug)],
-                                      f"graders/{kata.track}/mutants/{kata.name}/{bug}/")
-            classes = [f.cls for f in mu.failures] or [mu.verdict]
-            ok = declared in classes
-            checks.append(Check(f"{kata.id}: mutant {bug} gives {declared}", ok,
-                                f"got {mu.verdict}" + ("" if ok else
-                                f" ({'; '.join(f.test + ': ' + f.detail for f in mu.failures[:2])})"
-                                + f" log {mu.log}")))
-            rows.append((kata.id, f"mutant {bug}", declared, declared if ok else mu.verdict,
-                         mu.seconds))
+            checks.append(_check_mutant(kata, bug, declared, quick, quiet, rows))
 
-    print(ui.bold("\nMatrix (verdict and time to it)"))
-    matrix = _matrix_text(rows)
+    matrix = _matrix_text(rows, compare_noise)
+    print(ui.bold("\nKill matrix (verdict and time to it)"))
     print(matrix)
-    if write_matrix:
-        write_matrix.parent.mkdir(parents=True, exist_ok=True)
-        write_matrix.write_text(matrix + "\n")
+    if write_docs:
+        _write_docs(matrix, flakes, runs, level, compare_noise)
     failed = [c for c in checks if not c.ok]
     print(ui.bold("\nChecks"))
     for c in checks:
@@ -173,19 +147,99 @@ def run(katas, runs=3, level="thorough", write_matrix=None):
     return 0 if not failed else 1
 
 
+def _check_solution(kata, result, runs, level, rows, flakes):
+    """The reference solution must pass every run."""
+    outcomes_ = [outcomes.from_result(result, f"solutions/{kata.track}/", run=i)
+                 for i in range(max(1, len(result.logs)))]
+    passed = sum(1 for o in outcomes_ if o.verdict == "PASS")
+    bad = [o for o in outcomes_ if o.verdict != "PASS"]
+    ok = result.status == "PASSED" and passed == runs
+    first = ""
+    if bad:
+        first = f"{bad[0].verdict}: " + "; ".join(
+            f"{f.test}: {f.detail}" for f in bad[0].failures[:2]) + f" (log {bad[0].log})"
+    slowest = max(result.durations) if result.durations else 0
+    rows.append((kata.id, f"solution ({runs} runs, {level})", "PASS",
+                 f"PASS {passed}/{runs}" if ok else f"FAIL {passed}/{runs}", slowest, None))
+    flakes.append((kata.id, passed, runs, slowest, first))
+    return Check(f"{kata.id}: solution passes", ok,
+                 f"{passed}/{runs} runs passed" + (f"; {first}" if first else ""))
+
+
+def _check_skeleton(kata, result, rows):
+    """The untouched skeleton: every failing test NOT_STARTED (skipped once edited)."""
+    if not _skeleton_untouched(kata):
+        rows.append((kata.id, "skeleton", "NOT_STARTED", "(edited: skipped)", 0, None))
+        return Check(f"{kata.id}: skeleton is NOT_STARTED", True,
+                     "skipped: the exercise files are edited", skipped=True)
+    skeleton = outcomes.from_result(result, f"exercises/{kata.track}/")
+    ok = skeleton.verdict == "NOT_STARTED" and all(
+        f.cls == "NOT_STARTED" for f in skeleton.failures)
+    rows.append((kata.id, "skeleton", "NOT_STARTED", skeleton.verdict,
+                 skeleton.verdict_seconds, None))
+    detail = f"got {skeleton.verdict}"
+    if not ok and skeleton.failures:
+        detail += f" ({skeleton.failures[0].test}: {skeleton.failures[0].detail})"
+    return Check(f"{kata.id}: skeleton is NOT_STARTED", ok, detail)
+
+
+def _check_mutant(kata, bug, declared, quick, quiet, rows):
+    """The grader must give the mutant's declared verdict (in one of its failing tests)."""
+    prefix = f"graders/{kata.track}/mutants/{kata.name}/{bug}/"
+    mutant = outcomes.from_result(quick.results[kata.mutant_target(bug)], prefix)
+    classes = [f.cls for f in mutant.failures] or [mutant.verdict]
+    ok = declared in classes
+    without = None
+    if quiet is not None:
+        other = outcomes.from_result(quiet.results[kata.mutant_target(bug)], prefix)
+        without = (other.verdict_seconds if declared in ([f.cls for f in other.failures]
+                                                         or [other.verdict]) else None)
+    rows.append((kata.id, f"mutant {bug}", declared, declared if ok else mutant.verdict,
+                 mutant.verdict_seconds, without))
+    detail = f"got {mutant.verdict}"
+    if not ok:
+        detail += " (" + "; ".join(f.test + ": " + f.detail for f in mutant.failures[:2]) + \
+            f") log {mutant.log}"
+    return Check(f"{kata.id}: mutant {bug} gives {declared}", ok, detail)
+
+
+def _write_docs(matrix, flakes, runs, level, compare_noise):
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y-%m-%d")
+    if compare_noise:
+        (docs / "kill-matrix.txt").write_text(
+            f"Kill matrix, measured {stamp} by `./kata selftest --matrix` on this repository's "
+            f"2-core test machine.\nTimes are from the grader's start to its first verdict "
+            f"(solutions: the slowest run).\n\n{matrix}\n")
+    lines = [f"Flake report, measured {stamp}: every reference solution, {runs} runs at the "
+             f"{level} level, schedule noise on.", "",
+             f"  {'kata':<28} {'passed':>9}  slowest run  first failure"]
+    for kata_id, passed, total, slowest, first in flakes:
+        lines.append(f"  {kata_id:<28} {passed:>4}/{total:<4}  {slowest:>9.1f}s  {first or '-'}")
+    (docs / "flake-report.txt").write_text("\n".join(lines) + "\n")
+    print(f"\nwrote {'docs/kill-matrix.txt and ' if compare_noise else ''}docs/flake-report.txt")
+
+
 def _print_check(c):
     mark = ui.yellow("skip") if c.skipped else ui.green("ok  ") if c.ok else ui.red("FAIL")
     print(f"  {mark} {c.name}" + (f": {c.detail}" if c.detail and (not c.ok or c.skipped) else ""))
 
 
-def _matrix_text(rows):
+def _matrix_text(rows, compare_noise=False):
     """The kill matrix: every implementation of every kata, the verdict expected and given,
-    and the grader's time to it (for solutions, the slowest run)."""
-    header = ("kata", "implementation", "expected", "got", "time")
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(4)]
-    lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(header, widths + [0]))]
-    for row in rows:
-        mark = "" if str(row[3]).startswith((row[2], "(")) else "   <-- wrong"
-        lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row[:4], widths)) +
-                     f"  {_fmt_time(row[4])}{mark}")
-    return "\n".join(lines)
+    and the grader's time to it, with schedule noise (and without, when compared)."""
+    header = ("kata", "implementation", "expected", "got", "noise on")
+    if compare_noise:
+        header += ("noise off",)
+    table = [header]
+    for kata, impl, expected, got, seconds, without in rows:
+        mark = "" if str(got).startswith((expected, "(")) else "  <-- wrong"
+        row = (kata, impl, expected, got + mark, _fmt_time(seconds) if seconds else "-")
+        if compare_noise:
+            row += ("-" if without is None or impl.startswith(("solution", "skeleton"))
+                    else _fmt_time(without),)
+        table.append(row)
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+    return "\n".join("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
+                     for r in table)

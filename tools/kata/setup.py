@@ -45,6 +45,7 @@ _PROBES = {
     "gdb": lambda: shutil.which("gdb") is not None,
     "inotifywait": lambda: shutil.which("inotifywait") is not None,
     "tmux": lambda: shutil.which("tmux") is not None,
+    "google benchmark": lambda: Path("/usr/include/benchmark/benchmark.h").exists(),
 }
 
 
@@ -73,6 +74,8 @@ REQUIREMENTS = [
     Requirement("gdb", "gdb", "the stacks of stuck threads when a test deadlocks", "grading"),
     Requirement("inotifywait", "inotify-tools", "./kata watch notices saves at once", "watch"),
     Requirement("tmux", "tmux", "the terminal test of ./kata watch", "selftest"),
+    Requirement("google benchmark", "libbenchmark-dev", "./kata bench: the katas' benchmarks",
+                "bench"),
 ]
 
 
