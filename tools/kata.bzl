@@ -22,6 +22,10 @@ def _kata_facts_impl(ctx):
     for regex, what in zip(ctx.attr.forbidden_regexes, ctx.attr.forbidden_names):
         lines.append("forbidden\t%s\t%s" % (what, regex))
     ctx.actions.write(ctx.outputs.out, "\n".join(lines) + "\n")
+    return [DefaultInfo(
+        files = depset([ctx.outputs.out]),
+        runfiles = ctx.runfiles(files = [ctx.outputs.out]),
+    )]
 
 # What the harness needs to know about the implementation under test: its files and the
 # primitives the kata forbids (graders/support/forbidden.h reads this).

@@ -68,11 +68,13 @@ def _cli_tests():
 
 
 def _skeleton_untouched(kata):
-    """True when the learner's files equal git's HEAD (in a fresh clone, the skeleton)."""
+    """True when the learner's files equal git's HEAD (in a fresh clone, the skeleton), or are
+    new files not committed yet (a kata being written)."""
     files = kata.relative_files()
     proc = subprocess.run(["git", "status", "--porcelain", "--"] + files, cwd=ROOT,
                           capture_output=True, text=True)
-    return proc.returncode == 0 and not proc.stdout.strip()
+    changed = [l for l in proc.stdout.splitlines() if not l.startswith("??")]
+    return proc.returncode == 0 and not changed
 
 
 def _fmt_time(seconds):

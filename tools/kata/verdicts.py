@@ -43,7 +43,10 @@ def verdicts_in(log_text):
 
 
 def kata_verdict(verdicts):
-    """The kata's overall verdict: the first real failure, else NOT_STARTED."""
+    """The kata's overall verdict: FORBIDDEN if the kata's rule was broken (whatever else
+    failed), else the first real failure, else NOT_STARTED."""
+    if any(v.cls == "FORBIDDEN" for v in verdicts):
+        return "FORBIDDEN"
     for v in verdicts:
         if v.cls != "NOT_STARTED":
             return v.cls
@@ -54,6 +57,10 @@ def verdict_without_lines(log_text, bazel_status):
     """A verdict for a failed run that printed none (the process died before it could)."""
     if bazel_status == "TIMEOUT":
         return Verdict("TIMEOUT", "(whole grader)", "Bazel's own time limit ended the grader")
+    if "ThreadSanitizer: CHECK failed" in log_text:
+        return Verdict("CRASH", "(unknown test)",
+                       "ThreadSanitizer's own consistency check failed: usually a thread "
+                       "joined twice, or a std::thread used from two threads at once")
     if "LeakSanitizer: detected memory leaks" in log_text:
         return Verdict("LEAK", "(whole grader)", "LeakSanitizer found memory never freed")
     if "ERROR: AddressSanitizer" in log_text:
