@@ -1,0 +1,33 @@
+// Mutant (DEADLOCK): set() wakes one waiter (notify_one). With several threads waiting, the
+// others sleep on although the flag is raised.
+#include "sync/event.h"
+
+namespace kata::sync {
+
+void Event::set() {
+  std::lock_guard<std::mutex> lock(mu_);
+  flag_ = true;
+  flag_raised_.notify_one();
+}
+
+void Event::clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  flag_ = false;
+}
+
+bool Event::is_set() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return flag_;
+}
+
+void Event::wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  flag_raised_.wait(lock, [this] { return flag_; });
+}
+
+bool Event::wait_for(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return flag_raised_.wait_for(lock, timeout, [this] { return flag_; });
+}
+
+}  // namespace kata::sync
