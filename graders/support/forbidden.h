@@ -29,7 +29,8 @@ std::vector<ForbiddenUse> find_forbidden(const std::vector<std::string>& files,
 
 namespace internal {
 // Reads the kata's facts file (written by tools/kata.bzl) and, if the kata forbids anything,
-// registers the test Forbidden.NoForbiddenPrimitive. Called by main() before the tests run.
+// registers the test Forbidden.NoForbiddenPrimitive; when the learner's files do use a
+// forbidden primitive, that test is the only one run. Called by main() before the tests run.
 void register_forbidden_check(const std::string& facts_path);
 }  // namespace internal
 
