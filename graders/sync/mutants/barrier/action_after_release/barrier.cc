@@ -1,0 +1,86 @@
+// Mutant (WRONG_RESULT): the last arrival releases everyone first and runs the action
+// afterwards, outside the lock ("the action may be slow: do not hold the lock"). Released
+// threads return from wait() while the action of their generation is still running; the
+// grader's action sees them leave, and the threads see too few actions done.
+#include "sync/barrier.h"
+
+#include <utility>
+
+namespace kata::sync {
+namespace {
+
+int checked_parties(int parties) {
+  if (parties < 1) throw std::invalid_argument("Barrier: parties must be at least 1");
+  return parties;
+}
+
+}  // namespace
+
+Barrier::Barrier(int parties, std::function<void()> action)
+    : parties_(checked_parties(parties)),
+      action_(std::move(action)),
+      generation_(std::make_shared<Generation>()) {}
+
+int Barrier::wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Our own reference to this generation: generation_ may move on before we wake up.
+  const std::shared_ptr<Generation> generation = generation_;
+  if (generation->broken) throw BrokenBarrier();
+  const int index = count_++;
+
+  if (count_ == parties_) {
+    generation_ = std::make_shared<Generation>();
+    count_ = 0;
+    cv_.notify_all();
+    lock.unlock();
+    // BUG: the others are already released and on their way out while the action runs.
+    if (action_) {
+      try {
+        action_();
+      } catch (...) {
+        lock.lock();
+        break_locked();
+        throw;
+      }
+    }
+    return index;
+  }
+
+  // Wait for *our* generation to end. Comparing with generation_ (rather than testing count_)
+  // is what keeps a fast thread that already arrived for the next generation from holding us.
+  cv_.wait(lock, [&] { return generation->broken || generation != generation_; });
+  if (generation->broken) throw BrokenBarrier();
+  return index;
+}
+
+void Barrier::break_locked() {
+  generation_->broken = true;
+  count_ = 0;
+  cv_.notify_all();
+}
+
+void Barrier::abort() {
+  std::lock_guard<std::mutex> lock(mu_);
+  break_locked();
+}
+
+void Barrier::reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Whoever still waits in the current generation is told it is broken; newcomers start over.
+  break_locked();
+  generation_ = std::make_shared<Generation>();
+}
+
+bool Barrier::broken() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_->broken;
+}
+
+int Barrier::n_waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return count_;
+}
+
+int Barrier::parties() const { return parties_; }
+
+}  // namespace kata::sync

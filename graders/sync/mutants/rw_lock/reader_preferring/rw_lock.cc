@@ -1,0 +1,52 @@
+// Mutant (STARVATION): reader-preferring. Readers wait only while a writer is inside, not
+// while one waits, so overlapping readers keep the count of readers above zero for ever and
+// the writer never gets in. The readers keep making progress; the writer makes none.
+#include "sync/rw_lock.h"
+
+namespace kata::sync {
+
+void RWLock::lock() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Counted as waiting from now on: lock_shared() holds new readers back until we are done.
+  ++waiting_writers_;
+  writers_cv_.wait(lock, [&] { return !writer_ && readers_ == 0; });
+  --waiting_writers_;
+  writer_ = true;
+}
+
+bool RWLock::try_lock() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (writer_ || readers_ > 0) return false;
+  writer_ = true;
+  return true;
+}
+
+void RWLock::unlock() {
+  std::lock_guard<std::mutex> lock(mu_);
+  writer_ = false;
+  writers_cv_.notify_one();
+  readers_cv_.notify_all();  // (here readers may go in even when writers wait)
+}
+
+void RWLock::lock_shared() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // BUG: only a writer inside holds a reader back; a waiting writer does not.
+  readers_cv_.wait(lock, [&] { return !writer_; });
+  ++readers_;
+}
+
+bool RWLock::try_lock_shared() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (writer_) return false;  // BUG: ignores waiting writers
+  ++readers_;
+  return true;
+}
+
+void RWLock::unlock_shared() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The last reader out lets one waiting writer in. (Waiting readers need no wake-up: they
+  // wait only while a writer is inside or waiting.)
+  if (--readers_ == 0 && waiting_writers_ > 0) writers_cv_.notify_one();
+}
+
+}  // namespace kata::sync
