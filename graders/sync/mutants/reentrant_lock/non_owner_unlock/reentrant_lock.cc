@@ -1,0 +1,47 @@
+// Mutant (WRONG_RESULT): unlock() never checks who calls it: a thread that does not hold the
+// lock (or a second unlock() too many) releases it from under its owner.
+#include "sync/reentrant_lock.h"
+
+#include <system_error>
+
+namespace kata::sync {
+
+void ReentrantLock::lock() {
+  const std::thread::id me = std::this_thread::get_id();
+  std::unique_lock<std::mutex> guard(mu_);
+  // The predicate is checked before sleeping and after every wake-up: a wake-up is a hint,
+  // and another thread may have taken the lock between the notify and our getting mu_ back.
+  released_.wait(guard, [&] { return available_to(me); });
+  take(me);
+}
+
+bool ReentrantLock::try_lock() {
+  const std::thread::id me = std::this_thread::get_id();
+  std::lock_guard<std::mutex> guard(mu_);
+  if (!available_to(me)) return false;
+  take(me);
+  return true;
+}
+
+bool ReentrantLock::try_lock_for(std::chrono::milliseconds timeout) {
+  const std::thread::id me = std::this_thread::get_id();
+  // A deadline, not a duration: each wake-up that finds the lock taken waits only for what is
+  // left of the timeout.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> guard(mu_);
+  // wait_until returns the predicate's value at the end: true means we may take it, even if
+  // the deadline passed at the same moment.
+  if (!released_.wait_until(guard, deadline, [&] { return available_to(me); })) return false;
+  take(me);
+  return true;
+}
+
+void ReentrantLock::unlock() {
+  std::lock_guard<std::mutex> guard(mu_);
+  if (depth_ > 0) --depth_;
+  if (depth_ > 0) return;
+  owner_ = std::thread::id();
+  released_.notify_one();
+}
+
+}  // namespace kata::sync
