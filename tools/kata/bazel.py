@@ -80,6 +80,7 @@ def run_tests(targets, level="quick", seed=None, runs_per_test=None, extra_flags
     results = {t: TargetResult(t) for t in targets}
     _read_bep(bep, results)
     bep.unlink(missing_ok=True)
+    _keep_logs(results, STATE_DIR / "logs" / label)
     problem = ""
     if exit_code not in (0, 3, 4) and not any(r.status != "NO_STATUS" for r in results.values()):
         # 1: build failure (handled per target), 3: tests failed, 4: no tests; others: Bazel.
@@ -88,6 +89,25 @@ def run_tests(targets, level="quick", seed=None, runs_per_test=None, extra_flags
     if exit_code == 1 and all(r.status == "NO_STATUS" for r in results.values()):
         problem = _tail(bazel_log)
     return RunOutcome(results, exit_code, bazel_log, seconds, problem)
+
+
+def _keep_logs(results, directory):
+    """Copies each test log out of bazel-testlogs, which the next run of the same target
+    overwrites (the selftest runs mutants twice), and points the results at the copies."""
+    if directory.exists():
+        shutil.rmtree(directory)
+    for result in results.values():
+        kept = []
+        for run, log in enumerate(result.logs):
+            name = result.label.strip("/").replace("/", "_").replace(":", "_")
+            copy = directory / f"{name}.run{run + 1}.log"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copyfile(log, copy)
+                kept.append(str(copy))
+            except OSError:
+                kept.append(log)
+        result.logs = kept
 
 
 def _tail(path, lines=25):

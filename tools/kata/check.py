@@ -1,7 +1,6 @@
 """./kata check: grade the learner's katas and explain each failure."""
 
 import os
-import shutil
 import textwrap
 
 import bazel
@@ -35,12 +34,6 @@ def grade(katas, level="quick", seed=None, noise=True):
     for kata in katas:
         outcome = outcomes.from_result(run.results[kata.exercise_target],
                                        f"exercises/{kata.track}/")
-        if outcome.log:
-            # Bazel overwrites its log at the next run; keep this one beside the state.
-            kept = bazel.STATE_DIR / "logs" / kata.track / f"{kata.name}.log"
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(outcome.log, kept)
-            outcome.log = str(kept)
         graded[kata] = outcome
         state.record_verdict(kata.id, outcome.verdict, outcome.seed)
         results_json.write(bazel.STATE_DIR / "results" / kata.track / kata.name / "results.json",
