@@ -7,4 +7,5 @@ follow this order.
 PATH = [
     "threads",
     "sync",
+    "futures",
 ]

@@ -128,7 +128,10 @@ void watch() {
                     seconds(now - any_change));
       give_up(Verdict::kDeadlock, detail);
     }
-    for (int i = 0; i < kSlots; ++i) {
+    // STARVATION only while the others are still moving (ticked in the last half window);
+    // threads that all stopped at about the same time are a deadlock, reported above.
+    const bool others_moving = seconds(now - any_change) < stall / 2;
+    for (int i = 0; i < kSlots && others_moving; ++i) {
       if (!all[i].active.load(std::memory_order_acquire)) continue;
       if (seconds(now - last_change[i]) > stall) {
         char detail[256];

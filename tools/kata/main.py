@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog  # noqa: E402
+import learner  # noqa: E402
 import setup  # noqa: E402
 from ui import ui  # noqa: E402
 
@@ -108,7 +109,8 @@ def cmd_doctor(args):
 def cmd_selftest(args):
     import selftest
     katas = catalog.select(args.names)
-    if not setup.ensure(("grading",)):
+    # The selftest also drives `./kata watch` in a terminal (tmux, inotify-tools).
+    if not setup.ensure(("grading", "watch", "selftest")):
         return 2
     setup.fix_mmap_rnd_bits()
     runs = args.flake or args.runs
@@ -145,6 +147,8 @@ def main(argv):
     p.add_argument("kata", metavar="KATA")
     p.add_argument("number", nargs="?", type=int, help="show hint N again")
     p.set_defaults(func=cmd_hint)
+
+    learner.add_commands(sub)  # watch, solution, diff, reset, ide, bench
 
     p = sub.add_parser("doctor", help="what is installed, what is missing, how to fix it")
     p.set_defaults(func=cmd_doctor)
