@@ -180,12 +180,13 @@ def _read_bep(path, results):
             result.status = event.get("testSummary", {}).get("overallStatus", result.status)
         elif "targetCompleted" in ident:
             label = ident["targetCompleted"]["label"]
+            # Protobuf's JSON leaves out false booleans: no "success" means it failed.
             if label in results and (event.get("aborted") or
-                                     not event.get("completed", {}).get("success", True)):
+                                     not event.get("completed", {}).get("success", False)):
                 results[label].status = "BUILD_ERROR"
         elif "actionCompleted" in ident:
             action = event.get("action", {})
-            if not action.get("success", True):
+            if not action.get("success", False):
                 stderr = action.get("stderr", {}).get("uri", "")
                 failed_actions.append((ident["actionCompleted"].get("label", ""),
                                        _path_of(stderr) if stderr else ""))

@@ -77,7 +77,7 @@ def verdict_without_lines(log_text, bazel_status):
 
 def first_compiler_error(stderr_text, prefer_prefix=""):
     """(file, line, message) of the first compiler error, preferring files under a prefix."""
-    errors = COMPILER_ERROR.findall(stderr_text)
+    errors = COMPILER_ERROR.findall(re.sub(r"\x1b\[[0-9;]*m", "", stderr_text))
     preferred = [e for e in errors if prefer_prefix and e[0].startswith(prefer_prefix)]
     for file, line, _, message in preferred or errors:
         return file, int(line), message

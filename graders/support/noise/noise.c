@@ -74,6 +74,8 @@ __attribute__((constructor)) static void kata_noise_init(void) {
   real_cond_broadcast = dlvsym(RTLD_NEXT, "pthread_cond_broadcast", "GLIBC_2.3.2");
   real_cond_wait = dlvsym(RTLD_NEXT, "pthread_cond_wait", "GLIBC_2.3.2");
   real_cond_timedwait = dlvsym(RTLD_NEXT, "pthread_cond_timedwait", "GLIBC_2.3.2");
+  /* Only the grader gets the noise: llvm-symbolizer and gdb, which it starts, must not. */
+  unsetenv("LD_PRELOAD");
 }
 
 int pthread_mutex_lock(pthread_mutex_t* mutex) {
