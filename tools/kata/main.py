@@ -150,6 +150,9 @@ def main(argv):
 
     learner.add_commands(sub)  # watch, solution, diff, reset, ide, bench
 
+    import grade
+    grade.add_command(sub)  # grade: instructors grade a class (docs/grading.md)
+
     p = sub.add_parser("doctor", help="what is installed, what is missing, how to fix it")
     p.set_defaults(func=cmd_doctor)
 
