@@ -24,6 +24,7 @@ const char* verdict_name(Verdict verdict) {
     case Verdict::kTimeout: return "TIMEOUT";
     case Verdict::kLeak: return "LEAK";
     case Verdict::kForbidden: return "FORBIDDEN";
+    case Verdict::kBusyWait: return "BUSY_WAIT";
   }
   return "CRASH";
 }

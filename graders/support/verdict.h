@@ -26,6 +26,7 @@ enum class Verdict {
   kTimeout,
   kLeak,
   kForbidden,
+  kBusyWait,
 };
 
 // The class name as printed: "NOT_STARTED", "RACE", ...

@@ -21,6 +21,7 @@ EXPLANATIONS = {
     "TIMEOUT": "everything moved, but far too slowly",
     "LEAK": "a thread (or another resource) was left behind",
     "FORBIDDEN": "the code uses a standard primitive that this kata asks you to build yourself",
+    "BUSY_WAIT": "a thread that should sleep while it waits kept burning CPU (spinning or polling)",
 }
 
 VERDICT_LINE = re.compile(r"^KATA-VERDICT: ([A-Z_]+) (.*)$", re.M)
