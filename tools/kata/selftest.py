@@ -58,6 +58,25 @@ def _lint(katas):
     return checks
 
 
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _lint_links():
+    """Every relative link of the Markdown pages (README, docs, tracks, katas) names a file
+    that exists: the learning path must not lead to a missing page."""
+    pages = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md")) + \
+        sorted((ROOT / "exercises").glob("*/*.md"))
+    broken = []
+    for page in pages:
+        for target in _LINK.findall(page.read_text()):
+            if re.match(r"[a-z]+:|#", target):
+                continue
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.exists():
+                broken.append(f"{page.relative_to(ROOT)} -> {target}")
+    return Check(f"links in {len(pages)} pages", not broken, "; ".join(broken[:10]))
+
+
 def _cli_tests():
     suite = unittest.defaultTestLoader.discover(str(ROOT / "tools" / "kata" / "tests"),
                                                 top_level_dir=str(ROOT / "tools" / "kata"))
@@ -89,6 +108,7 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
     checks = []
     print(ui.bold("Static checks"))
     checks += _lint(katas)
+    checks.append(_lint_links())
     checks.append(_cli_tests())
     for c in checks:
         _print_check(c)
