@@ -88,7 +88,7 @@ def _benchmark(name, track, kata, impl):
         name = name,
         srcs = ["//graders/%s:%s_bench.cc" % (track["name"], kata["name"])],
         copts = SANITIZER_COPTS + _WARNINGS,
-        linkopts = SANITIZER_LINKOPTS + ["-lbenchmark", "-lpthread"],
+        linkopts = SANITIZER_LINKOPTS + ["-lbenchmark", "-lpthread"] + kata.get("bench_linkopts", []),
         tags = ["manual", "bench"],
         deps = [impl] + kata.get("bench_deps", []),
     )

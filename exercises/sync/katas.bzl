@@ -15,6 +15,7 @@ Optional:
   bench          true: graders/<track>/<kata>_bench.cc is a Google Benchmark of the kata
                  (<kata>_bench in exercises/ and solutions/; bazel run --config=bench ...)
   deps, grader_deps  extra Bazel dependencies of the kata's library, of its grader
+  bench_deps, bench_linkopts  what the benchmark needs besides the kata (a library to compare)
 """
 
 TRACK = {
@@ -113,6 +114,9 @@ TRACK = {
             "learner_files": ["blocking_queue.h"],
             "points": 1,
             "forbidden": [],
+            # Against TBB's concurrent_bounded_queue and moodycamel's BlockingConcurrentQueue.
+            "bench": True,
+            "bench_linkopts": ["-ltbb"],
             "mutants": {
                 "close_notify_one": "DEADLOCK",
                 "shared_cv_notify_one": "DEADLOCK",

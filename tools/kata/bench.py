@@ -50,10 +50,23 @@ def timings(report):
     return found
 
 
+LIBRARY_PREFIX = "BM_Library_"
+
+
+def _suffix(name):
+    """The arguments of a benchmark name: "BM_Queue/2/real_time" -> "/2/real_time"."""
+    return name[name.find("/"):] if "/" in name else ""
+
+
 def table(yours, reference):
-    """The two runs as lines of text: one row per benchmark, in the reference's order."""
+    """The two runs as lines of text: one row per benchmark, in the reference's order. Rows
+    named BM_Library_* time a library from Debian on the same workload: they do not depend on
+    which implementation is linked, so they come once, after the others, as yardsticks, with
+    your time over the library's for the same arguments."""
     names = list(reference) + [n for n in yours if n not in reference]
-    width = max([len("benchmark")] + [len(n) for n in names])
+    libraries = [n for n in names if n.startswith(LIBRARY_PREFIX)]
+    names = [n for n in names if n not in libraries]
+    width = max([len("benchmark")] + [len(n) for n in names + libraries])
     lines = [f"{'benchmark':<{width}}  {'yours':>12}  {'reference':>12}  {'yours/reference':>15}"]
     for name in names:
         mine, theirs = yours.get(name), reference.get(name)
@@ -61,6 +74,17 @@ def table(yours, reference):
                  if mine and theirs and theirs.nanoseconds() else "")
         lines.append(f"{name:<{width}}  {str(mine or '-'):>12}  {str(theirs or '-'):>12}  "
                      f"{ratio:>15}")
+    if libraries:
+        lines.append("")
+        lines.append(f"{'libraries, same workload':<{width}}  {'time':>12}  {'':>12}  "
+                     f"{'yours/library':>15}")
+        for name in libraries:
+            lib = reference.get(name) or yours.get(name)
+            mine = next((yours[n] for n in names
+                         if n in yours and _suffix(n) == _suffix(name)), None)
+            ratio = (f"{mine.nanoseconds() / lib.nanoseconds():.2f}x"
+                     if mine and lib and lib.nanoseconds() else "")
+            lines.append(f"{name:<{width}}  {str(lib or '-'):>12}  {'':>12}  {ratio:>15}")
     return lines
 
 

@@ -109,8 +109,9 @@ def cmd_doctor(args):
 def cmd_selftest(args):
     import selftest
     katas = catalog.select(args.names)
-    # The selftest also drives `./kata watch` in a terminal (tmux, inotify-tools).
-    if not setup.ensure(("grading", "watch", "selftest")):
+    # The selftest also drives `./kata watch` in a terminal (tmux, inotify-tools) and runs the
+    # benchmarks (Google Benchmark, and the libraries they compare with).
+    if not setup.ensure(("grading", "watch", "selftest", "bench")):
         return 2
     setup.fix_mmap_rnd_bits()
     runs = args.flake or args.runs

@@ -136,6 +136,8 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
         ui.error("Bazel failed:\n" + solutions.problem)
         return 2
 
+    checks += _check_benchmarks(katas)
+
     harness = [(l, r) for l, r in quick.results.items() if l.startswith("//graders/support")
                and l not in support]
     for label, result in harness:
@@ -167,6 +169,27 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
     print(f"\nselftest: {time.monotonic() - started:.0f} s")
     print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
     return 0 if not failed else 1
+
+
+def _check_benchmarks(katas):
+    """Each benchmark builds (optimised, no sanitizer) and runs once, briefly, on the reference
+    solution, so `./kata bench` never meets a broken one. Its figures are not judged here."""
+    checks = []
+    benched = [k for k in katas if k.bench]
+    if benched:
+        print(ui.bold(f"Benchmarks of the reference solutions (a short run each)"))
+    for kata in benched:
+        label = f"//solutions/{kata.track}:{kata.name}_bench"
+        proc = subprocess.run(
+            [bazel.bazel_binary(), "run", "--config=bench", "--color=no", "--curses=no", label,
+             "--", "--benchmark_min_time=0.01"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            errors="replace")
+        tail = " | ".join(proc.stdout.strip().splitlines()[-3:])
+        checks.append(Check(f"{kata.id}: benchmark runs", proc.returncode == 0,
+                            f"exit {proc.returncode}: {tail}"))
+        _print_check(checks[-1])
+    return checks
 
 
 def _check_solution(kata, result, runs, level, rows, flakes):

@@ -46,6 +46,8 @@ _PROBES = {
     "inotifywait": lambda: shutil.which("inotifywait") is not None,
     "tmux": lambda: shutil.which("tmux") is not None,
     "google benchmark": lambda: Path("/usr/include/benchmark/benchmark.h").exists(),
+    "tbb": lambda: Path("/usr/include/oneapi/tbb/concurrent_queue.h").exists(),
+    "moodycamel": lambda: Path("/usr/include/concurrentqueue/blockingconcurrentqueue.h").exists(),
 }
 
 
@@ -76,6 +78,9 @@ REQUIREMENTS = [
     Requirement("tmux", "tmux", "the terminal test of ./kata watch", "selftest"),
     Requirement("google benchmark", "libbenchmark-dev", "./kata bench: the katas' benchmarks",
                 "bench"),
+    Requirement("tbb", "libtbb-dev", "./kata bench: TBB's queue as a yardstick", "bench"),
+    Requirement("moodycamel", "libconcurrentqueue-dev",
+                "./kata bench: moodycamel's queue as a yardstick", "bench"),
 ]
 
 

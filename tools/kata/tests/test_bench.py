@@ -56,6 +56,20 @@ class BenchTest(unittest.TestCase):
         self.assertEqual([l.split()[0] for l in lines[1:]],
                          ["BM_Add/threads:2", "BM_Only_reference", "BM_Only_yours"])
 
+    def test_library_rows_come_once_as_yardsticks_for_the_same_arguments(self):
+        yours = bench.timings(report(iteration("BM_Queue/2", 30.0, "ms"),
+                                     iteration("BM_Library_Tbb/2", 9.0, "ms")))
+        reference = bench.timings(report(iteration("BM_Queue/2", 20.0, "ms"),
+                                         iteration("BM_Library_Tbb/2", 10.0, "ms")))
+        lines = bench.table(yours, reference)
+        self.assertEqual(sum(1 for l in lines if l.startswith("BM_Library_Tbb/2")), 1)
+        tbb = next(l for l in lines if l.startswith("BM_Library_Tbb/2"))
+        self.assertIn("10 ms", tbb)                      # the reference run's measurement
+        self.assertTrue(tbb.rstrip().endswith("3.00x"))  # yours (30 ms) over the library's
+        queue = next(l for l in lines if l.startswith("BM_Queue/2"))
+        self.assertTrue(queue.rstrip().endswith("1.50x"))
+        self.assertLess(lines.index(queue), lines.index(tbb))
+
 
 if __name__ == "__main__":
     unittest.main()
