@@ -114,9 +114,10 @@ def cmd_selftest(args):
     if not setup.ensure(("grading", "watch", "selftest", "bench")):
         return 2
     setup.fix_mmap_rnd_bits()
-    runs = args.flake or args.runs
-    return selftest.run(katas, runs=runs, level=args.level, compare_noise=args.matrix,
-                        write_docs=args.matrix or bool(args.flake))
+    if args.flake:
+        return selftest.run_flake(katas, args.flake, level=args.level)
+    return selftest.run(katas, runs=args.runs, level=args.level, compare_noise=args.matrix,
+                        write_docs=args.matrix)
 
 
 def main(argv):
@@ -169,7 +170,8 @@ def main(argv):
                    help="also grade the mutants without schedule noise and write "
                         "docs/kill-matrix.txt")
     p.add_argument("--flake", type=int, metavar="N",
-                   help="run every solution N times (thorough) and write docs/flake-report.txt")
+                   help="only the reference solutions, N runs each (thorough), into "
+                        "docs/flake-report.txt")
     p.set_defaults(func=cmd_selftest)
 
     args = parser.parse_args(argv)

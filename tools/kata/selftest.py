@@ -9,6 +9,7 @@ tests, the CLI's tests and a lint of every kata's files run too. The last line i
 
 import dataclasses
 import json
+import os
 import re
 import subprocess
 import sys
@@ -171,6 +172,32 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
     return 0 if not failed else 1
 
 
+def run_flake(katas, runs, level="thorough"):
+    """`--flake N`: only the reference solutions, N runs each at `level`, schedule noise on;
+    writes docs/flake-report.txt. Returns the exit code (0 when every run passed)."""
+    started = time.monotonic()
+    load_before = os.getloadavg()[0]
+    print(ui.bold(f"Reference solutions, {runs} runs each ({level} level, schedule noise on)"))
+    solutions = bazel.run_tests([k.solution_target for k in katas], level=level, noise=True,
+                                runs_per_test=runs, label="selftest-flake")
+    if solutions.problem:
+        ui.error("Bazel failed:\n" + solutions.problem)
+        return 2
+    rows, flakes = [], []
+    checks = [_check_solution(k, solutions.results[k.solution_target], runs, level, rows, flakes)
+              for k in katas]
+    for c in checks:
+        _print_check(c)
+    elapsed = time.monotonic() - started
+    note = (f"{elapsed / 60:.0f} minutes; load average {load_before:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end (2 cores)")
+    _write_flake_report(flakes, runs, level, note)
+    failed = [c for c in checks if not c.ok]
+    print(f"\nflake check: {note}")
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 0 if not failed else 1
+
+
 def _check_benchmarks(katas):
     """Each benchmark builds (optimised, no sanitizer) and runs once, briefly, on the reference
     solution, so `./kata bench` never meets a broken one. Its figures are not judged here."""
@@ -257,13 +284,19 @@ def _write_docs(matrix, flakes, runs, level, compare_noise):
             f"Kill matrix, measured {stamp} by `./kata selftest --matrix` on this repository's "
             f"2-core test machine.\nTimes are from the grader's start to its first verdict "
             f"(solutions: the slowest run).\n\n{matrix}\n")
+    print("\nwrote docs/kill-matrix.txt")
+
+
+def _write_flake_report(flakes, runs, level, note=""):
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y-%m-%d")
     lines = [f"Flake report, measured {stamp}: every reference solution, {runs} runs at the "
-             f"{level} level, schedule noise on.", "",
+             f"{level} level, schedule noise on" + (f"; {note}" if note else "") + ".", "",
              f"  {'kata':<28} {'passed':>9}  slowest run  first failure"]
     for kata_id, passed, total, slowest, first in flakes:
         lines.append(f"  {kata_id:<28} {passed:>4}/{total:<4}  {slowest:>9.1f}s  {first or '-'}")
     (docs / "flake-report.txt").write_text("\n".join(lines) + "\n")
-    print(f"\nwrote {'docs/kill-matrix.txt and ' if compare_noise else ''}docs/flake-report.txt")
 
 
 def _print_check(c):
