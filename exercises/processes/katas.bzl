@@ -58,5 +58,19 @@ TRACK = {
             },
             "grader_deps": ["//graders/processes:process_checks"],
         },
+        {
+            "name": "shm_queue",
+            "title": "multiprocessing.Queue: a bounded queue of messages in shared memory",
+            "learner_files": ["shm_queue.h", "shm_queue.cc"],
+            "points": 1,
+            "forbidden": [],
+            "mutants": {
+                "private_condvars": "DEADLOCK",
+                "signal_only_when_empty": "DEADLOCK",
+                "push_overwrites_when_full": "WRONG_RESULT",
+                "unlocked_copy_out": "WRONG_RESULT",
+            },
+            "grader_deps": ["//graders/processes:process_checks"],
+        },
     ],
 }
