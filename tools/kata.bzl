@@ -62,7 +62,8 @@ def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
             "--kata_facts=$(rootpath :%s_facts)" % name,
             "--kata_noise_lib=$(rootpath %s)" % _NOISE,
         ],
-        data = [":%s_facts" % name, _NOISE] + files,
+        # grader_data: programs and files the grader needs at run time (found in its runfiles).
+        data = [":%s_facts" % name, _NOISE] + files + kata.get("grader_data", []),
         copts = SANITIZER_COPTS + _WARNINGS,
         linkopts = SANITIZER_LINKOPTS,
         linkstatic = True,

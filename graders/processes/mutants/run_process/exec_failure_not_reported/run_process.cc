@@ -1,0 +1,234 @@
+// Mutant: fork + exec whose exec failure is only an exit code 127: no std::system_error.
+#include "processes/run_process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+extern char** environ;
+
+namespace kata::processes {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A descriptor closed on destruction: no path out of run_process leaves one open.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  bool open() const { return fd_ >= 0; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+[[noreturn]] void throw_errno(int error, const char* what) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+// A pipe whose two ends are close-on-exec: the child gets only the copies that posix_spawn's
+// dup2 makes (dup2 clears close-on-exec on the copy).
+void make_pipe(Fd& read_end, Fd& write_end) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw_errno(errno, "pipe2");
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+}
+
+// Blocks SIGPIPE in the calling thread while it lives: writing to a child that has exited then
+// fails with EPIPE instead of killing the whole process. A SIGPIPE raised meanwhile is
+// discarded before the old mask comes back.
+class SigpipeBlocked {
+ public:
+  SigpipeBlocked() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlocked() {
+    if (!was_pending_) {
+      timespec zero{0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &zero) == SIGPIPE) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+};
+
+pid_t spawn(const std::vector<std::string>& argv, int child_in, int child_out, int child_err) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, child_in, 0);
+  posix_spawn_file_actions_adddup2(&actions, child_out, 1);
+  posix_spawn_file_actions_adddup2(&actions, child_err, 2);
+
+  // The child starts with no signal blocked (we block SIGPIPE) and SIGPIPE at its default.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, pipe_only;
+  sigemptyset(&none);
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &pipe_only);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  pid_t pid = fork();
+  if (pid < 0) throw_errno(errno, "fork");
+  if (pid == 0) {
+    dup2(child_in, 0);
+    dup2(child_out, 1);
+    dup2(child_err, 2);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    execvp(args[0], args.data());
+    _exit(127);  // the failure only shows as exit code 127, like a shell's
+  }
+  return pid;
+}
+
+void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// Milliseconds left until `deadline`, rounded up, at least 0.
+int ms_left(Clock::time_point deadline) {
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
+}
+
+void record_status(int status, ProcessResult& result) {
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.term_signal = WTERMSIG(status);
+  }
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
+                          std::chrono::milliseconds timeout) {
+  if (argv.empty()) throw std::invalid_argument("run_process: empty argv");
+  const auto deadline = Clock::now() + timeout;
+  SigpipeBlocked sigpipe_blocked;
+
+  Fd in_read, in_write, out_read, out_write, err_read, err_write;
+  make_pipe(in_read, in_write);
+  make_pipe(out_read, out_write);
+  make_pipe(err_read, err_write);
+  const pid_t pid = spawn(argv, in_read.get(), out_write.get(), err_write.get());
+  // The child's ends now belong to the child: closing ours is what lets the reads end.
+  in_read.reset();
+  out_write.reset();
+  err_write.reset();
+
+  ProcessResult result;
+  set_nonblocking(in_write.get());
+  std::size_t written = 0;
+  if (input.empty()) in_write.reset();
+
+  // Service all three pipes at once until the child closes its output, or the deadline.
+  char buffer[65536];
+  while (in_write.open() || out_read.open() || err_read.open()) {
+    pollfd fds[3];
+    int n = 0;
+    Fd* owners[3];
+    std::string* sinks[3];
+    auto watch = [&](Fd& fd, short events, std::string* sink) {
+      if (!fd.open()) return;
+      fds[n] = pollfd{fd.get(), events, 0};
+      owners[n] = &fd;
+      sinks[n] = sink;
+      ++n;
+    };
+    watch(in_write, POLLOUT, nullptr);
+    watch(out_read, POLLIN, &result.out);
+    watch(err_read, POLLIN, &result.err);
+    const int wait_ms = ms_left(deadline);
+    if (wait_ms == 0) {
+      result.timed_out = true;
+      break;
+    }
+    int ready = poll(fds, static_cast<nfds_t>(n), wait_ms);
+    if (ready < 0 && errno != EINTR) {
+      const int error = errno;
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      throw_errno(error, "poll");
+    }
+    for (int i = 0; i < n && ready > 0; ++i) {
+      if (fds[i].revents == 0) continue;
+      if (sinks[i] == nullptr) {  // the child's stdin: write what fits
+        ssize_t w = write(fds[i].fd, input.data() + written,
+                          std::min<std::size_t>(input.size() - written, sizeof buffer));
+        if (w > 0) written += static_cast<std::size_t>(w);
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
+          owners[i]->reset();  // done, or the child stopped reading (EPIPE): end of its input
+        }
+      } else {
+        ssize_t r = read(fds[i].fd, buffer, sizeof buffer);
+        if (r > 0) {
+          sinks[i]->append(buffer, static_cast<std::size_t>(r));
+        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+          owners[i]->reset();  // end of file
+        }
+      }
+    }
+  }
+  in_write.reset();
+  out_read.reset();
+  err_read.reset();
+
+  // Reap the child: it should exit soon after closing its output; kill it at the deadline.
+  int status = 0;
+  while (!result.timed_out) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      record_status(status, result);
+      return result;
+    }
+    if (ms_left(deadline) == 0) {
+      result.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill(pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  record_status(status, result);
+  return result;
+}
+
+}  // namespace kata::processes
