@@ -16,9 +16,19 @@
 #include <thread>
 #include <vector>
 
+#include "kata/not_implemented.h"
 #include "models/false_sharing.h"
 
 namespace {
+
+// Runs one measured call; an unfinished function (kata::NotImplemented) skips the benchmark.
+#define KATA_BENCH_OR_SKIP(call)                \
+  try {                                         \
+    benchmark::DoNotOptimize(call);             \
+  } catch (const kata::NotImplemented& e) {     \
+    state.SkipWithError(e.what());              \
+    break;                                      \
+  }
 
 // Called through a pointer, as count_matches calls it: the count cannot live in a register.
 __attribute__((noinline)) bool is_odd(int x) { return (x & 1) != 0; }
@@ -67,7 +77,7 @@ bool (*volatile predicate)(int) = is_odd;  // opaque to the optimiser
 
 void BM_Packed(benchmark::State& state) {
   for (auto _ : state) {
-    benchmark::DoNotOptimize(count_with<PackedSlot>(data(), static_cast<int>(state.range(0)),
+    KATA_BENCH_OR_SKIP(count_with<PackedSlot>(data(), static_cast<int>(state.range(0)),
                                                     predicate));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * data().size()));
@@ -75,7 +85,7 @@ void BM_Packed(benchmark::State& state) {
 
 void BM_Padded(benchmark::State& state) {
   for (auto _ : state) {
-    benchmark::DoNotOptimize(count_with<PaddedSlot>(data(), static_cast<int>(state.range(0)),
+    KATA_BENCH_OR_SKIP(count_with<PaddedSlot>(data(), static_cast<int>(state.range(0)),
                                                     predicate));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * data().size()));
@@ -83,22 +93,33 @@ void BM_Padded(benchmark::State& state) {
 
 void BM_CountMatches(benchmark::State& state) {
   for (auto _ : state) {
-    benchmark::DoNotOptimize(kata::models::count_matches(
+    KATA_BENCH_OR_SKIP(kata::models::count_matches(
         data(), static_cast<int>(state.range(0)), predicate));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * data().size()));
 }
 
-BENCHMARK(BM_Packed)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Padded)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_CountMatches)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Packed)->Arg(1)->Arg(2)->Arg(4)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
+BENCHMARK(BM_Padded)->Arg(1)->Arg(2)->Arg(4)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
+BENCHMARK(BM_CountMatches)->Arg(1)->Arg(2)->Arg(4)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 
 class Recorder : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        ms[run.benchmark_name()] = run.GetAdjustedRealTime();
+        // The fastest repetition: the machine is shared, and other work only slows a run.
+        const double t = run.GetAdjustedRealTime();
+        std::string name = run.benchmark_name();
+        const auto repeats = name.find("/repeats:");
+        if (repeats != std::string::npos) {
+          name.erase(repeats, name.find('/', repeats + 1) - repeats);
+        }
+        auto [it, fresh] = ms.emplace(name, t);
+        if (!fresh && t < it->second) it->second = t;
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -120,8 +141,8 @@ int main(int argc, char** argv) {
     auto it = recorder.ms.find(std::string(name) + "/" + std::to_string(threads) + "/real_time");
     return it == recorder.ms.end() ? -1.0 : it->second;
   };
-  std::printf("\nCounting %zu ints, counters packed vs padded to %zu bytes (wall clock, ms; "
-              "%u cores):\n", data().size(), kata::models::kCacheLine,
+  std::printf("\nCounting %zu ints, counters packed vs padded to %zu bytes (wall clock, ms, "
+              "best of 3 runs; %u cores):\n", data().size(), kata::models::kCacheLine,
               std::thread::hardware_concurrency());
   std::printf("  %-8s %10s %10s %10s %16s\n", "threads", "packed", "padded", "yours",
               "packed/padded");
@@ -129,7 +150,9 @@ int main(int argc, char** argv) {
     const double packed = time("BM_Packed", threads), padded = time("BM_Padded", threads),
                  yours = time("BM_CountMatches", threads);
     if (packed < 0 || padded < 0) continue;
-    std::printf("  %-8d %10.1f %10.1f %10.1f %15.2fx\n", threads, packed, padded, yours,
+    char yours_text[32] = "-";  // your count_matches did not run (not implemented yet)
+    if (yours >= 0) std::snprintf(yours_text, sizeof yours_text, "%.1f", yours);
+    std::printf("  %-8d %10.1f %10.1f %10s %15.2fx\n", threads, packed, padded, yours_text,
                 packed / padded);
   }
   return 0;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "kata/not_implemented.h"
 #include "models/gil.h"
 
 namespace {
@@ -60,19 +61,39 @@ void BM_WithoutGil(benchmark::State& state) {
 
 void BM_WithGil(benchmark::State& state) {
   kata::models::Gil gil(kSwitchInterval);
+  try {  // an unfinished Gil would throw inside the worker threads: std::terminate
+    gil.acquire();
+    gil.checkpoint();
+    gil.release();
+  } catch (const kata::NotImplemented& e) {
+    state.SkipWithError(e.what());
+    for (auto _ : state) {
+    }
+    return;
+  }
   for (auto _ : state) run(static_cast<int>(state.range(0)), &gil);
   state.SetItemsProcessed(state.iterations() * kTotalSteps);
 }
 
-BENCHMARK(BM_WithoutGil)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_WithGil)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_WithoutGil)->Arg(1)->Arg(2)->Arg(4)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
+BENCHMARK(BM_WithGil)->Arg(1)->Arg(2)->Arg(4)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 
 class Recorder : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        ms[run.benchmark_name()] = run.GetAdjustedRealTime();
+        // The fastest repetition: the machine is shared, and other work only slows a run.
+        const double t = run.GetAdjustedRealTime();
+        std::string name = run.benchmark_name();
+        const auto repeats = name.find("/repeats:");
+        if (repeats != std::string::npos) {
+          name.erase(repeats, name.find('/', repeats + 1) - repeats);
+        }
+        auto [it, fresh] = ms.emplace(name, t);
+        if (!fresh && t < it->second) it->second = t;
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -96,7 +117,7 @@ int main(int argc, char** argv) {
   const double base_free = time("BM_WithoutGil", 1), base_gil = time("BM_WithGil", 1);
   if (base_free <= 0 || base_gil <= 0) return 0;
   std::printf("\n%d CPU-bound steps split over N threads, switch interval %lld us "
-              "(throughput in steps/ms; speed-up over 1 thread; %u cores):\n",
+              "(throughput in steps/ms; speed-up over 1 thread; best of 3 runs; %u cores):\n",
               kTotalSteps, static_cast<long long>(kSwitchInterval.count()),
               std::thread::hardware_concurrency());
   std::printf("  %-8s %14s %10s %14s %10s\n", "threads", "without GIL", "speed-up", "with GIL",

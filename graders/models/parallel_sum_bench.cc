@@ -14,9 +14,19 @@
 #include <thread>
 #include <vector>
 
+#include "kata/not_implemented.h"
 #include "models/parallel_sum.h"
 
 namespace {
+
+// Runs one measured call; an unfinished function (kata::NotImplemented) skips the benchmark.
+#define KATA_BENCH_OR_SKIP(call)                \
+  try {                                         \
+    benchmark::DoNotOptimize(call);             \
+  } catch (const kata::NotImplemented& e) {     \
+    state.SkipWithError(e.what());              \
+    break;                                      \
+  }
 
 using kata::models::Term;
 
@@ -36,7 +46,7 @@ constexpr std::uint64_t kTerms = 400000;
 
 void BM_Sequential(benchmark::State& state) {
   for (auto _ : state) {
-    benchmark::DoNotOptimize(kata::models::sum_sequential(kTerms, heavy_term));
+    KATA_BENCH_OR_SKIP(kata::models::sum_sequential(kTerms, heavy_term));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kTerms));
 }
@@ -45,21 +55,22 @@ template <std::uint64_t (*Sum)(std::uint64_t, Term, int)>
 void BM_Model(benchmark::State& state) {
   const int workers = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    benchmark::DoNotOptimize(Sum(kTerms, heavy_term, workers));
+    KATA_BENCH_OR_SKIP(Sum(kTerms, heavy_term, workers));
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kTerms));
 }
 
-BENCHMARK(BM_Sequential)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Sequential)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 BENCHMARK_TEMPLATE(BM_Model, kata::models::sum_threads)
     ->Name("BM_Threads")->Arg(1)->Arg(2)->Arg(4)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 BENCHMARK_TEMPLATE(BM_Model, kata::models::sum_async)
     ->Name("BM_Async")->Arg(1)->Arg(2)->Arg(4)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 BENCHMARK_TEMPLATE(BM_Model, kata::models::sum_processes)
     ->Name("BM_Processes")->Arg(1)->Arg(2)->Arg(4)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 
 // Google Benchmark's console table, and the wall-clock time of each run kept for the summary.
 class Recorder : public benchmark::ConsoleReporter {
@@ -67,7 +78,15 @@ class Recorder : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        ms[run.benchmark_name()] = run.GetAdjustedRealTime();
+        // The fastest repetition: the machine is shared, and other work only slows a run.
+        const double t = run.GetAdjustedRealTime();
+        std::string name = run.benchmark_name();
+        const auto repeats = name.find("/repeats:");
+        if (repeats != std::string::npos) {
+          name.erase(repeats, name.find('/', repeats + 1) - repeats);
+        }
+        auto [it, fresh] = ms.emplace(name, t);
+        if (!fresh && t < it->second) it->second = t;
       }
     }
     ConsoleReporter::ReportRuns(runs);
@@ -86,7 +105,8 @@ int main(int argc, char** argv) {
 
   const auto base = recorder.ms.find("BM_Sequential/real_time");
   if (base == recorder.ms.end()) return 0;  // filtered out: no summary
-  std::printf("\nSpeed-up over sum_sequential (%llu CPU-bound terms, wall clock, %u cores):\n",
+  std::printf("\nSpeed-up over sum_sequential (%llu CPU-bound terms, wall clock, best of 3 runs, "
+              "%u cores):\n",
               static_cast<unsigned long long>(kTerms), std::thread::hardware_concurrency());
   std::printf("  %-8s %10s %10s %10s\n", "workers", "threads", "async", "processes");
   for (int workers : {1, 2, 4}) {
