@@ -8,5 +8,6 @@ PATH = [
     "threads",
     "sync",
     "futures",
+    "models",
     "processes",
 ]
