@@ -8,4 +8,5 @@ PATH = [
     "threads",
     "sync",
     "futures",
+    "classics",
 ]

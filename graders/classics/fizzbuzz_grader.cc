@@ -180,7 +180,7 @@ TEST(FizzBuzz, NothingSkippedOrDoubledUnderStress) {
 }
 
 // fizz(), buzz() and fizzbuzz() wait about half a second for number() to print 1 and 2:
-// asleep, they cost almost no CPU.
+// asleep, they cost almost no CPU and switch out only a few times.
 TEST(FizzBuzz, WaitingThreadsSleepInsteadOfSpinning) {
   FizzBuzz fb(15);
   Output out(15);
@@ -210,7 +210,9 @@ TEST(FizzBuzz, WaitingThreadsSleepInsteadOfSpinning) {
   for (int which = 1; which < 4; ++which) {
     const WaitCost& c = cost[static_cast<std::size_t>(which)];
     std::printf("kata: %s() %s\n", kMethods[which], c.text().c_str());
-    if (c.busy()) {
+    // fizzbuzz()'s first turn (15) comes after number() has woken it a dozen times: only fizz()
+    // and buzz(), whose first turns are 3 and 5, are judged on their switches.
+    if (which == 3 ? c.spun() : c.busy()) {
       KATA_FAIL(kBusyWait) << kMethods[which] << "() " << c.text() << " before its first turn, "
                            << "while number() had not been called: a thread that is not on "
                            << "turn must sleep (a condition variable), not spin or poll";
