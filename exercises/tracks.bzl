@@ -10,4 +10,5 @@ PATH = [
     "futures",
     "models",
     "processes",
+    "classics",
 ]
