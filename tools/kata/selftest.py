@@ -287,16 +287,44 @@ def _write_docs(matrix, flakes, runs, level, compare_noise):
     print("\nwrote docs/kill-matrix.txt")
 
 
-def _write_flake_report(flakes, runs, level, note=""):
-    docs = ROOT / "docs"
-    docs.mkdir(exist_ok=True)
+FLAKE_ROW = re.compile(r"^  (\S+/\S+(?: \(\w+\))?)\s+(\d+)/(\d+)\s+(\w+)\s+([\d.]+)s\s+"
+                       r"(\d{4}-\d\d-\d\d)\s+(.*)$")
+
+
+def _write_flake_report(flakes, runs, level, note="", path=None):
+    """Writes the flake report. A run of some katas replaces their rows and keeps the others'
+    (each row says when it was measured), so the report can be filled track by track."""
+    path = path or ROOT / "docs" / "flake-report.txt"
+    path.parent.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d")
-    lines = [f"Flake report, measured {stamp}: every reference solution, {runs} runs at the "
-             f"{level} level, schedule noise on" + (f"; {note}" if note else "") + ".", "",
-             f"  {'kata':<28} {'passed':>9}  slowest run  first failure"]
+    rows, batches = {}, []
+    if path.exists():
+        in_runs = False
+        for line in path.read_text().splitlines():
+            if line == "Runs:":
+                in_runs = True
+            elif in_runs and line.startswith("  "):
+                batches.append(line[2:])
+            elif (m := FLAKE_ROW.match(line)):
+                rows[m.group(1)] = (int(m.group(2)), int(m.group(3)), m.group(4),
+                                    float(m.group(5)), m.group(6), m.group(7))
     for kata_id, passed, total, slowest, first in flakes:
-        lines.append(f"  {kata_id:<28} {passed:>4}/{total:<4}  {slowest:>9.1f}s  {first or '-'}")
-    (docs / "flake-report.txt").write_text("\n".join(lines) + "\n")
+        rows[kata_id] = (passed, total, level, slowest, stamp, first or "-")
+    katas = sorted({k.split(" ")[0].split("/")[0] for k, *_ in flakes})
+    batches.append(f"{stamp} {' '.join(katas)}: {runs} runs each at the {level} level"
+                   + (f", {note}" if note else ""))
+    lines = ["Flake report: each reference solution run N times in a row with schedule noise on,",
+             "by `./kata selftest --flake N [TRACK...]` on this repository's 2-core test machine.",
+             "A run of some tracks replaces their rows and keeps the others.", "",
+             f"  {'kata':<32} {'passed':>9}  {'level':<8}  {'slowest':>7}  {'measured':<10}  "
+             "first failure"]
+    order = {k.id: i for i, k in enumerate(catalog.all_katas())}
+    for kata_id, (passed, total, lvl, slowest, measured, first) in sorted(
+            rows.items(), key=lambda r: (order.get(r[0].split(" ")[0], len(order)), r[0])):
+        lines.append(f"  {kata_id:<32} {passed:>4}/{total:<4}  {lvl:<8}  {slowest:>6.1f}s  "
+                     f"{measured:<10}  {first}")
+    lines += ["", "Runs:"] + [f"  {b}" for b in batches]
+    path.write_text("\n".join(lines) + "\n")
 
 
 def _print_check(c):
