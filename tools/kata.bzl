@@ -10,6 +10,7 @@ links. Adding a kata is adding its files and one entry to the track's katas.bzl.
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_library", "cc_test")
+load("//tools:atomic_noise.bzl", "ATOMIC_NOISE_DEPS", "ATOMIC_NOISE_LINKOPTS")
 load("//tools:sanitizers.bzl", "SANITIZER_COPTS", "SANITIZER_LINKOPTS")
 
 _WARNINGS = ["-Wall", "-Wextra"]
@@ -65,7 +66,7 @@ def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
         # grader_data: programs and files the grader needs at run time (found in its runfiles).
         data = [":%s_facts" % name, _NOISE] + files + kata.get("grader_data", []),
         copts = SANITIZER_COPTS + _WARNINGS,
-        linkopts = SANITIZER_LINKOPTS,
+        linkopts = SANITIZER_LINKOPTS + ATOMIC_NOISE_LINKOPTS,
         linkstatic = True,
         size = "small",
         timeout = "moderate",
@@ -73,7 +74,7 @@ def _grader_test(name, track, kata, impl, impl_dir, files, tags = []):
             impl,
             "//graders/support:harness",
             "@com_google_googletest//:gtest",
-        ] + kata.get("grader_deps", []),
+        ] + ATOMIC_NOISE_DEPS + kata.get("grader_deps", []),
     )
     cc_test(name = name, tags = tags, **common)
     if kata.get("asan"):
