@@ -19,7 +19,15 @@ TRACK = {
                 ["#\\s*include\\s*<uv\\.h>", "libuv"],
                 ["#\\s*include\\s*<event2/", "libevent"],
             ],
-            "mutants": {},
+            "mutants": {
+                "unlocked_call_soon_threadsafe": "RACE",
+                "no_wakeup": "DEADLOCK",
+                "lifo_equal_deadlines": "WRONG_RESULT",
+                "timers_in_insertion_order": "WRONG_RESULT",
+                "busy_poll": "BUSY_WAIT",
+                "runs_new_callbacks_at_once": "STARVATION",
+                "removed_reader_still_called": "WRONG_RESULT",
+            },
         },
     ],
 }
