@@ -247,10 +247,12 @@ struct DeepRun {
 
 void* run_deep_chain(void* arg) {
   auto* deep = static_cast<DeepRun*>(arg);
-  stack_t alternate{};
+  // The handler needs a stack of its own; the thread's previous one (AddressSanitizer sets one
+  // up and frees it at thread exit) is put back at the end.
+  stack_t alternate{}, previous{};
   alternate.ss_sp = alternate_stack;
   alternate.ss_size = sizeof alternate_stack;
-  sigaltstack(&alternate, nullptr);
+  sigaltstack(&alternate, &previous);
   struct sigaction action {};
   action.sa_handler = on_stack_overflow;
   action.sa_flags = SA_ONSTACK;
@@ -263,6 +265,7 @@ void* run_deep_chain(void* arg) {
   } catch (...) {
     deep->error = std::current_exception();
   }
+  sigaltstack(&previous, nullptr);
   return nullptr;
 }
 
