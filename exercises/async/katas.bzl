@@ -29,5 +29,38 @@ TRACK = {
                 "removed_reader_still_called": "WRONG_RESULT",
             },
         },
+        {
+            "name": "task",
+            "title": "Task<T>: lazy coroutines, co_await chains by symmetric transfer, asyncio.run, sleep",
+            "learner_files": ["task.h"],
+            "points": 1,
+            "builds_on": ["event_loop"],
+            "forbidden": [
+                ["#\\s*include\\s*<(cppcoro|folly|boost/asio|boost/cobalt)", "a coroutine library"],
+            ],
+            # Leaked coroutine frames are checked by LeakSanitizer too (task_test_asan).
+            "asan": True,
+            "mutants": {
+                "no_symmetric_transfer": "CRASH",
+                "exception_swallowed": "WRONG_RESULT",
+                "frame_never_destroyed": "LEAK",
+                "continuation_dropped": "DEADLOCK",
+            },
+        },
+        {
+            "name": "gather",
+            "title": "create_task, gather and wait_for: concurrent tasks and real cancellation",
+            "learner_files": ["gather.h"],
+            "points": 1,
+            "builds_on": ["event_loop", "task"],
+            "forbidden": [],
+            "asan": True,
+            "mutants": {
+                "sequential": "WRONG_RESULT",
+                "exception_lost": "WRONG_RESULT",
+                "timeout_without_cancel": "WRONG_RESULT",
+                "cancel_abandons_task": "LEAK",
+            },
+        },
     ],
 }
