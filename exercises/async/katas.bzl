@@ -62,5 +62,26 @@ TRACK = {
                 "cancel_abandons_task": "LEAK",
             },
         },
+        {
+            "name": "echo_server",
+            "title": "An echo server on one thread: async read, write and accept, 500 clients at once",
+            "learner_files": ["echo_server.h", "echo_server.cc"],
+            "points": 1,
+            "builds_on": ["event_loop", "task", "gather"],
+            "forbidden": [
+                ["#\\s*include\\s*<(boost/asio|uv\\.h|event2/)", "an event library"],
+                ["\\bstd::(thread|jthread|async)\\b", "threads (serve every client on the loop's thread)"],
+            ],
+            # Against libuv (Debian's libuv1-dev) on the same echo workload.
+            "bench": True,
+            "bench_linkopts": ["-luv"],
+            "mutants": {
+                "eagain_as_eof": "WRONG_RESULT",
+                "partial_write_dropped": "WRONG_RESULT",
+                "fd_leaked_on_error": "LEAK",
+                "sigpipe_on_closed_peer": "CRASH",
+                "one_client_at_a_time": "DEADLOCK",
+            },
+        },
     ],
 }
