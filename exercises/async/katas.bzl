@@ -19,7 +19,15 @@ TRACK = {
                 ["#\\s*include\\s*<uv\\.h>", "libuv"],
                 ["#\\s*include\\s*<event2/", "libevent"],
             ],
-            "mutants": {},
+            "mutants": {
+                "unlocked_call_soon_threadsafe": "RACE",
+                "no_wakeup": "DEADLOCK",
+                "lifo_equal_deadlines": "WRONG_RESULT",
+                "timers_in_insertion_order": "WRONG_RESULT",
+                "busy_poll": "BUSY_WAIT",
+                "runs_new_callbacks_at_once": "STARVATION",
+                "removed_reader_still_called": "WRONG_RESULT",
+            },
         },
         {
             "name": "task",
@@ -54,6 +62,27 @@ TRACK = {
                 "cancel_abandons_task": "LEAK",
                 # Only LeakSanitizer sees this one (gather_test_asan): a shared_ptr cycle.
                 "state_cycle": "LEAK",
+            },
+        },
+        {
+            "name": "echo_server",
+            "title": "An echo server on one thread: async read, write and accept, 500 clients at once",
+            "learner_files": ["echo_server.h", "echo_server.cc"],
+            "points": 1,
+            "builds_on": ["event_loop", "task", "gather"],
+            "forbidden": [
+                ["#\\s*include\\s*<(boost/asio|uv\\.h|event2/)", "an event library"],
+                ["\\bstd::(thread|jthread|async)\\b", "threads (serve every client on the loop's thread)"],
+            ],
+            # Against libuv (Debian's libuv1-dev) on the same echo workload.
+            "bench": True,
+            "bench_linkopts": ["-luv"],
+            "mutants": {
+                "eagain_as_eof": "WRONG_RESULT",
+                "partial_write_dropped": "WRONG_RESULT",
+                "fd_leaked_on_error": "LEAK",
+                "sigpipe_on_closed_peer": "CRASH",
+                "one_client_at_a_time": "DEADLOCK",
             },
         },
     ],

@@ -1,0 +1,2 @@
+// Placeholder, replaced by the benchmark.
+int main() { return 0; }
