@@ -74,6 +74,8 @@ TRACK = {
                 ["#\\s*include\\s*<(boost/asio|uv\\.h|event2/)", "an event library"],
                 ["\\bstd::(thread|jthread|async)\\b", "threads (serve every client on the loop's thread)"],
             ],
+            # Coroutine frames of connections that are never freed are LEAK (echo_server_test_asan).
+            "asan": True,
             # Against libuv (Debian's libuv1-dev) on the same echo workload.
             "bench": True,
             "bench_linkopts": ["-luv"],
