@@ -74,7 +74,7 @@ KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order
 
 Direct leak of 128 byte(s) in 2 object(s) allocated from:
     #0 0x4f1 in operator new(unsigned long) (/x/gather_test_asan+0x1)
-    #1 0x4f2 in kata::async::create_task<int>(kata::async::EventLoop&) /proc/self/cwd/exercises/async/gather.h:120:3
+    #1 0x4f2 in kata::async::create_task<int>(kata::async::EventLoop&) /proc/self/cwd/bazel-out/k8-fastbuildasan/bin/exercises/async/_virtual_includes/gather/async/gather.h:120:3
 
 SUMMARY: AddressSanitizer: 128 byte(s) leaked in 2 allocation(s).
 """
@@ -105,6 +105,13 @@ class SanitizerReportsTest(unittest.TestCase):
         self.assertIn("128 byte(s) in 2 allocation(s)", found[1].detail)
         self.assertIn("exercises/async/gather.h:120", found[1].detail)
         self.assertIn("async::create_task<int>", found[1].detail)
+
+    def test_a_mutants_header_is_named_by_its_file_in_the_repository(self):
+        text = LSAN_AT_EXIT_LOG.replace(
+            "bin/exercises/async/_virtual_includes/gather/async/gather.h",
+            "bin/graders/async/_virtual_includes/gather_mutant_state_cycle/async/gather.h")
+        self.assertIn("graders/async/mutants/gather/state_cycle/gather.h:120",
+                      verdicts.verdicts_in(text)[1].detail)
 
     def test_a_leak_without_any_verdict_line_is_the_runs_verdict(self):
         text = LSAN_AT_EXIT_LOG.replace(
