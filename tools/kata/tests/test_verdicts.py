@@ -137,7 +137,8 @@ class SanitizerReportsTest(unittest.TestCase):
         leak = outcome.Outcome("LEAK", [V("LEAK", "Task.Frames", "never freed")])
         both = outcome.combined(passed, leak)
         self.assertEqual(both.verdict, "LEAK")
-        self.assertEqual(both.failures[0].test, "Task.Frames (AddressSanitizer)")
+        self.assertEqual(both.failures[0].test, "Task.Frames")
+        self.assertTrue(both.failures[0].detail.startswith("(AddressSanitizer build) "))
         race = outcome.Outcome("RACE", [V("RACE", "Task.Race", "")])
         leak = outcome.Outcome("LEAK", [V("LEAK", "Task.Frames", "never freed")])
         both = outcome.combined(race, leak)
@@ -207,6 +208,36 @@ class ResultsJsonTest(unittest.TestCase):
         self.assertEqual([t["status"] for t in data["tests"]], ["pass", "fail"])
         self.assertTrue(data["tests"][1]["message"].startswith("RACE: "))
         self.assertLessEqual(len(data["tests"][1]["output"]), 500)
+
+    def _build(self, log_text):
+        import tempfile, os
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write(log_text)
+        try:
+            result = types.SimpleNamespace(status="FAILED", logs=[f.name],
+                                           run_statuses=["FAILED"], durations=[1.0],
+                                           build_error="")
+            o = outcome.from_result(result, "exercises/async/")
+            return o, results_json.build(o)
+        finally:
+            os.unlink(f.name)
+
+    def test_a_verdict_given_after_a_test_passed_makes_that_test_fail(self):
+        o, data = self._build(LSAN_ATTRIBUTED_LOG)
+        self.assertEqual(o.verdict, "LEAK")
+        self.assertEqual([(t["name"], t["status"]) for t in data["tests"]],
+                         [("Task.FramesAreFreed", "fail"), ("Task.Next", "pass")])
+        self.assertTrue(data["tests"][0]["message"].startswith("LEAK: "))
+
+    def test_a_verdict_outside_every_test_gets_an_entry_of_its_own(self):
+        at_exit = LSAN_AT_EXIT_LOG.replace(
+            "KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order\n", "").replace(
+            "[  FAILED  ] Gather.Order (2 ms)\n[  FAILED  ] 1 test, listed below:\n",
+            "[       OK ] Gather.Order (2 ms)\n")
+        o, data = self._build(at_exit)
+        self.assertEqual(o.verdict, "LEAK")
+        self.assertEqual([(t["name"], t["status"]) for t in data["tests"]],
+                         [("Gather.Order", "pass"), ("(at exit)", "fail")])
 
     def test_build_errors_are_status_error_with_the_compiler_message(self):
         result = types.SimpleNamespace(
