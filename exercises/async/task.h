@@ -194,8 +194,8 @@ class [[nodiscard]] SleepFor {
   void await_resume() const {}
 
  private:
-  EventLoop* loop_;
-  std::chrono::milliseconds delay_;
+  [[maybe_unused]] EventLoop* loop_;                // (used once you write await_suspend)
+  [[maybe_unused]] std::chrono::milliseconds delay_;
 };
 
 // asyncio.sleep: `co_await sleep_for(loop, 10ms)` suspends the awaiting task for at least

@@ -116,7 +116,7 @@ Task<int> lazy_parent(std::vector<std::string>& log, Frame = {}) {
   int value = co_await std::move(child);
   log.push_back("awaited");
   {
-    Task<int> never = record_start(log);  // destroyed without being awaited
+    [[maybe_unused]] Task<int> never = record_start(log);  // destroyed without being awaited
   }
   co_return value;
 }
@@ -126,7 +126,7 @@ TEST(Task, StartsOnlyWhenAwaitedAndATaskNeverAwaitedNeverRuns) {
   EventLoop loop;
   std::vector<std::string> log;
   {
-    Task<int> task = record_start(log);
+    [[maybe_unused]] Task<int> task = record_start(log);
     EXPECT_TRUE(log.empty()) << "calling a coroutine must not run it: a Task starts lazily, "
                                 "when it is awaited (or given to run)";
   }

@@ -60,11 +60,12 @@ def from_result(result, impl_prefix, run=0):
 def combined(tsan, asan):
     """One kata's outcome from its ThreadSanitizer run and its AddressSanitizer run (None when
     the kata has none). The verdict is the ThreadSanitizer run's, unless that run passed; the
-    failures of both are kept (the AddressSanitizer ones marked), so a verdict that only the
-    AddressSanitizer run gives (a LEAK found by LeakSanitizer) is never lost."""
+    failures of both are kept (the AddressSanitizer ones say so in their detail), so a verdict
+    that only the AddressSanitizer run gives (a LEAK found by LeakSanitizer) is never lost."""
     if asan is None:
         return tsan
-    marked = [v.Verdict(f.cls, f"{f.test} (AddressSanitizer)", f.detail) for f in asan.failures]
+    marked = [v.Verdict(f.cls, f.test, f"(AddressSanitizer build) {f.detail}")
+              for f in asan.failures]
     if tsan.verdict == "PASS":
         if asan.verdict == "PASS":
             tsan.passed_tests += asan.passed_tests

@@ -56,6 +56,21 @@ SOURCE_FRAME = re.compile(r"#\d+ 0x[0-9a-f]+ in (.*?) (?:/proc/self/cwd/)?"
                           r"((?:exercises|solutions|graders)/[\w./-]+:\d+)")
 
 
+VIRTUAL_INCLUDE = re.compile(r"(?:/proc/self/cwd/)?bazel-out/[^/\s]+/bin/"
+                             r"((?:exercises|solutions|graders)/[\w/-]+?)/_virtual_includes/"
+                             r"([\w-]+)/[\w-]+/")
+
+
+def _source_paths(text):
+    """Headers as a sanitizer names them (through Bazel's _virtual_includes) turned back into
+    the files in the repository: exercises/async/gather.h, graders/async/mutants/gather/x/..."""
+    def original(m):
+        package, library = m.group(1), m.group(2)
+        kata, mutant, bug = library.partition("_mutant_")
+        return f"{package}/mutants/{kata}/{bug}/" if mutant else f"{package}/"
+    return VIRTUAL_INCLUDE.sub(original, text)
+
+
 def sanitizer_verdicts(log_text, found):
     """Verdicts for AddressSanitizer and LeakSanitizer reports in a log that has none for them.
 
@@ -65,6 +80,7 @@ def sanitizer_verdicts(log_text, found):
     free, overflow...) ends the process at once, without a verdict line: it is the CRASH of
     the test that was running."""
     extra = []
+    log_text = _source_paths(log_text)
     if LSAN_REPORT in log_text and not any(f.cls == "LEAK" for f in found):
         report = log_text[log_text.index(LSAN_REPORT):]
         summary = LSAN_SUMMARY.search(report)

@@ -74,7 +74,7 @@ KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order
 
 Direct leak of 128 byte(s) in 2 object(s) allocated from:
     #0 0x4f1 in operator new(unsigned long) (/x/gather_test_asan+0x1)
-    #1 0x4f2 in kata::async::create_task<int>(kata::async::EventLoop&) /proc/self/cwd/exercises/async/gather.h:120:3
+    #1 0x4f2 in kata::async::create_task<int>(kata::async::EventLoop&) /proc/self/cwd/bazel-out/k8-fastbuildasan/bin/exercises/async/_virtual_includes/gather/async/gather.h:120:3
 
 SUMMARY: AddressSanitizer: 128 byte(s) leaked in 2 allocation(s).
 """
@@ -106,6 +106,13 @@ class SanitizerReportsTest(unittest.TestCase):
         self.assertIn("exercises/async/gather.h:120", found[1].detail)
         self.assertIn("async::create_task<int>", found[1].detail)
 
+    def test_a_mutants_header_is_named_by_its_file_in_the_repository(self):
+        text = LSAN_AT_EXIT_LOG.replace(
+            "bin/exercises/async/_virtual_includes/gather/async/gather.h",
+            "bin/graders/async/_virtual_includes/gather_mutant_state_cycle/async/gather.h")
+        self.assertIn("graders/async/mutants/gather/state_cycle/gather.h:120",
+                      verdicts.verdicts_in(text)[1].detail)
+
     def test_a_leak_without_any_verdict_line_is_the_runs_verdict(self):
         text = LSAN_AT_EXIT_LOG.replace(
             "KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order\n", "")
@@ -130,7 +137,8 @@ class SanitizerReportsTest(unittest.TestCase):
         leak = outcome.Outcome("LEAK", [V("LEAK", "Task.Frames", "never freed")])
         both = outcome.combined(passed, leak)
         self.assertEqual(both.verdict, "LEAK")
-        self.assertEqual(both.failures[0].test, "Task.Frames (AddressSanitizer)")
+        self.assertEqual(both.failures[0].test, "Task.Frames")
+        self.assertTrue(both.failures[0].detail.startswith("(AddressSanitizer build) "))
         race = outcome.Outcome("RACE", [V("RACE", "Task.Race", "")])
         leak = outcome.Outcome("LEAK", [V("LEAK", "Task.Frames", "never freed")])
         both = outcome.combined(race, leak)
@@ -200,6 +208,36 @@ class ResultsJsonTest(unittest.TestCase):
         self.assertEqual([t["status"] for t in data["tests"]], ["pass", "fail"])
         self.assertTrue(data["tests"][1]["message"].startswith("RACE: "))
         self.assertLessEqual(len(data["tests"][1]["output"]), 500)
+
+    def _build(self, log_text):
+        import tempfile, os
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write(log_text)
+        try:
+            result = types.SimpleNamespace(status="FAILED", logs=[f.name],
+                                           run_statuses=["FAILED"], durations=[1.0],
+                                           build_error="")
+            o = outcome.from_result(result, "exercises/async/")
+            return o, results_json.build(o)
+        finally:
+            os.unlink(f.name)
+
+    def test_a_verdict_given_after_a_test_passed_makes_that_test_fail(self):
+        o, data = self._build(LSAN_ATTRIBUTED_LOG)
+        self.assertEqual(o.verdict, "LEAK")
+        self.assertEqual([(t["name"], t["status"]) for t in data["tests"]],
+                         [("Task.FramesAreFreed", "fail"), ("Task.Next", "pass")])
+        self.assertTrue(data["tests"][0]["message"].startswith("LEAK: "))
+
+    def test_a_verdict_outside_every_test_gets_an_entry_of_its_own(self):
+        at_exit = LSAN_AT_EXIT_LOG.replace(
+            "KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order\n", "").replace(
+            "[  FAILED  ] Gather.Order (2 ms)\n[  FAILED  ] 1 test, listed below:\n",
+            "[       OK ] Gather.Order (2 ms)\n")
+        o, data = self._build(at_exit)
+        self.assertEqual(o.verdict, "LEAK")
+        self.assertEqual([(t["name"], t["status"]) for t in data["tests"]],
+                         [("Gather.Order", "pass"), ("(at exit)", "fail")])
 
     def test_build_errors_are_status_error_with_the_compiler_message(self):
         result = types.SimpleNamespace(
