@@ -6,9 +6,9 @@
 // is readable, and `run_forever()` turns the crank until `stop()`. Each turn (an "iteration")
 // sleeps in epoll_wait until the earliest timer is due, a watched descriptor is ready or
 // another thread hands in work, then runs the callbacks that were ready when it woke: the ones
-// queued before, those of the ready descriptors, and the due timers, in that order. Callbacks
-// queued by those callbacks wait for the next iteration, so a callback that keeps
-// rescheduling itself cannot starve timers or I/O.
+// queued before, those of the ready descriptors, those handed in by other threads, and the due
+// timers, in that order. Callbacks queued by those callbacks wait for the next iteration, so a
+// callback that keeps rescheduling itself cannot starve timers or I/O.
 //
 // The loop never busy-waits: while nothing is ready it sleeps in the kernel; another thread
 // wakes it through an eventfd that the loop watches like any other descriptor.
