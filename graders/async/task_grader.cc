@@ -212,6 +212,15 @@ TEST(Task, AFrameIsDestroyedAsSoonAsItsTaskHasBeenAwaited) {
                         "(expected 0), " << frames_alive << " frame(s) after run() returned "
                         "(expected 0). The Task destructor must destroy its coroutine handle";
   }
+  {
+    Task<int> task = answer();
+    task = answer();  // move-assignment must destroy the frame it replaces
+    if (frames_alive != 1) {
+      KATA_FAIL(kLeak) << frames_alive << " frames alive after `task = answer();` (expected 1): "
+                          "move-assignment must destroy the frame the Task held before";
+    }
+    EXPECT_EQ(run(loop, std::move(task)), 42);
+  }
   const int rounds = grading::scaled(200, 2000);
   for (int i = 0; i < rounds; ++i) {
     ASSERT_EQ(run(loop, count_down(i % 50)), i % 50);
