@@ -10,5 +10,6 @@ PATH = [
     "futures",
     "models",
     "processes",
+    "async",
     "classics",
 ]

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <string>
@@ -82,8 +83,13 @@ class VerdictListener : public testing::EmptyTestEventListener {
  public:
   void OnTestStart(const testing::TestInfo& info) override {
     std::string name = std::string(info.test_suite_name()) + "." + info.name();
-    // Never freed: other threads and handlers may still read the previous test's name.
-    current_test.store(strdup(name.c_str()), std::memory_order_release);
+    // Kept for the whole run (and reachable, so LeakSanitizer does not count it): other
+    // threads and handlers may still read the previous test's name.
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      names_.push_back(name);
+      current_test.store(names_.back().c_str(), std::memory_order_release);
+    }
     verdict_reported.store(false);
     failure_verdict.store(-1);
     {
@@ -115,6 +121,14 @@ class VerdictListener : public testing::EmptyTestEventListener {
 
   void OnTestEnd(const testing::TestInfo& info) override {
     internal::watchdog_disarm();
+    report_failure(info);
+    // After the failure's verdict, so a leak is the verdict only of a test that passed; the
+    // check still runs, so that a failed test's leak is never blamed on a later test.
+    internal::check_leaks_after_test();
+  }
+
+ private:
+  void report_failure(const testing::TestInfo& info) {
     if (info.result()->Passed() || info.result()->Skipped()) return;
     std::lock_guard<std::mutex> lock(mu_);
     int pending = failure_verdict.load();
@@ -129,8 +143,8 @@ class VerdictListener : public testing::EmptyTestEventListener {
     }
   }
 
- private:
   std::mutex mu_;
+  std::deque<std::string> names_;  // every test's name; a deque never moves its elements
   std::string first_failure_;    // guarded by mu_
   std::string not_implemented_;  // guarded by mu_
   std::string uncaught_;         // guarded by mu_

@@ -21,4 +21,9 @@ extern std::atomic<const char*> impl_dir;
 // When the process started (CLOCK_MONOTONIC), for the time to a verdict.
 extern timespec process_start;
 
+// Under AddressSanitizer: runs LeakSanitizer and gives the running test the verdict LEAK if
+// memory is unreachable (only the first such test: see asan_hooks.cc). Elsewhere it does
+// nothing.
+void check_leaks_after_test();
+
 }  // namespace kata::grading::internal

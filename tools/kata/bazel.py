@@ -91,6 +91,26 @@ def run_tests(targets, level="quick", seed=None, runs_per_test=None, extra_flags
     return RunOutcome(results, exit_code, bazel_log, seconds, problem)
 
 
+ASAN_FLAGS = ("--config=asan",)
+ASAN_FLAGS_LIST = list(ASAN_FLAGS)
+
+
+def run_tests_with_asan(targets, asan_targets, label="grading", **options):
+    """run_tests() on `targets` (ThreadSanitizer), then on `asan_targets` with --config=asan
+    (their own output directory): one RunOutcome whose results hold both sets of labels."""
+    run = run_tests(targets, label=label, **options)
+    if run.problem or not asan_targets:
+        return run
+    extra = tuple(options.pop("extra_flags", ())) + ASAN_FLAGS
+    asan = run_tests(asan_targets, label=label + "-asan", extra_flags=extra, **options)
+    run.results.update(asan.results)
+    run.seconds += asan.seconds
+    run.problem = asan.problem
+    if asan.exit_code not in (0, 3, 4) and run.exit_code in (0, 3, 4):
+        run.exit_code = asan.exit_code
+    return run
+
+
 def _keep_logs(results, directory):
     """Copies each test log out of bazel-testlogs, which the next run of the same target
     overwrites (the selftest runs mutants twice), and points the results at the copies."""

@@ -35,6 +35,7 @@ class Kata:
     mutants: dict         # bug -> declared verdict
     position: int         # place in the learning path, from 0
     bench: bool = False   # graders/<track>/<kata>_bench.cc benchmarks it (`./kata bench`)
+    asan: bool = False    # its grader also runs under AddressSanitizer (`<kata>_test_asan`)
 
     @property
     def id(self):
@@ -66,6 +67,12 @@ class Kata:
 
     def mutant_target(self, bug):
         return f"//graders/{self.track}:{self.name}_mutant_{bug}_test"
+
+    # The same graders under AddressSanitizer and LeakSanitizer (katas with "asan": True).
+    # They are built with --config=asan, in an output directory of their own.
+    @staticmethod
+    def asan_target(label):
+        return label + "_asan"
 
     def hints(self):
         """The page's hints, in order (the <details> blocks of its "## Hints" section)."""
@@ -99,6 +106,7 @@ def load():
                 mutants=dict(k.get("mutants", {})),
                 position=position,
                 bench=bool(k.get("bench", False)),
+                asan=bool(k.get("asan", False)),
             ))
             position += 1
         tracks.append(Track(name=track_name, title=data.get("title", ""), katas=tuple(katas)))

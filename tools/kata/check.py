@@ -25,15 +25,21 @@ def grade(katas, level="quick", seed=None, noise=True):
     """Runs the graders of `katas` on the learner's code; returns {kata: Outcome} (or None and
     a problem when Bazel itself failed)."""
     targets = [k.exercise_target for k in katas]
+    asan = [k.asan_target(k.exercise_target) for k in katas if k.asan]
     ui.info(f"grading {len(katas)} kata{'s' if len(katas) != 1 else ''} at the {level} level "
-            f"(ThreadSanitizer, stress, deadlock watchdog)...")
-    run = bazel.run_tests(targets, level=level, seed=seed, noise=noise, label="check")
+            f"(ThreadSanitizer, stress, deadlock watchdog"
+            f"{'; AddressSanitizer too where the kata asks for it' if asan else ''})...")
+    run = bazel.run_tests_with_asan(targets, asan, level=level, seed=seed, noise=noise,
+                                    label="check")
     if run.problem:
         return None, run
     graded = {}
     for kata in katas:
-        outcome = outcomes.from_result(run.results[kata.exercise_target],
-                                       f"exercises/{kata.track}/")
+        prefix = f"exercises/{kata.track}/"
+        outcome = outcomes.combined(
+            outcomes.from_result(run.results[kata.exercise_target], prefix),
+            outcomes.from_result(run.results[kata.asan_target(kata.exercise_target)], prefix)
+            if kata.asan else None)
         graded[kata] = outcome
         state.record_verdict(kata.id, outcome.verdict, outcome.seed)
         results_json.write(bazel.STATE_DIR / "results" / kata.track / kata.name / "results.json",

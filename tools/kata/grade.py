@@ -418,6 +418,21 @@ def grade_submission(job, sub, katas, out):
         bazel_tail = _tail(log_path)
     failed_actions = _failed_actions(bep)
 
+    # Katas that ask for it are graded under AddressSanitizer too: a second run, with
+    # --config=asan (its own output directory), whose verdicts combine with the first's.
+    asan_targets = [k.asan_target(k.exercise_target) for k in katas if k.asan]
+    asan_results = {}
+    if asan_targets and code is not None:
+        asan_bep = job.work / "logs" / f"bep-{job.index}-asan.json"
+        asan_bep.unlink(missing_ok=True)
+        asan_command = job.startup() + ["test"] + job.flags() + bazel.ASAN_FLAGS_LIST + \
+            [f"--build_event_json_file={asan_bep}", "--"] + asan_targets
+        if job.options.verbose:
+            print("  $ " + " ".join(asan_command), flush=True)
+        job.run(asan_command, job.work / "logs" / f"bazel-{job.index}-asan.log", timeout)
+        asan_results = {t: bazel.TargetResult(t) for t in asan_targets}
+        bazel._read_bep(asan_bep, asan_results)
+
     for kata in katas:
         result = results[kata.exercise_target]
         prefix = f"exercises/{kata.track}/"
@@ -450,6 +465,9 @@ def grade_submission(job, sub, katas, out):
             oc.verdict = "CRASH"
             oc.failures = [v.Verdict("CRASH", "(whole grader)",
                                      "the grader ended without running all its tests")]
+        asan_result = asan_results.get(kata.asan_target(kata.exercise_target))
+        if asan_result is not None and oc.verdict not in ("BUILD_ERROR",):
+            oc = outcomes.combined(oc, outcomes.from_result(asan_result, prefix))
         _record(learner, kata, oc, sub, job, here)
     learner.seconds = time.monotonic() - started
     # Put the skeletons back: the next submission starts from the instructor's tree.
@@ -599,6 +617,19 @@ def _run_locked(paths, options, out, work, started):
         for job in jobs:
             job.shutdown()
         raise
+    asan_targets = [k.asan_target(k.exercise_target) for k in katas if k.asan]
+    if code == 0 and asan_targets:
+        try:
+            code = first.run(first.startup() + ["build"] + first.flags(for_test=False) +
+                             bazel.ASAN_FLAGS_LIST + ["--keep_going", "--"] + asan_targets,
+                             work / "logs" / "bazel-warmup-asan.log", 3600)
+        except KeyboardInterrupt:
+            first.stop()
+            for job in jobs:
+                job.shutdown()
+            raise
+        if code != 0:
+            warm_log = work / "logs" / "bazel-warmup-asan.log"
     if code != 0:
         text = _tail(warm_log)
         if code != 1 or "linux-sandbox failed" in text or "sandbox" in text.lower() and \

@@ -55,3 +55,25 @@ def from_result(result, impl_prefix, run=0):
         seed=seed.group(1) if seed else "",
         verdict_seconds=float(first_verdict.group(1)) if first_verdict else seconds,
     )
+
+
+def combined(tsan, asan):
+    """One kata's outcome from its ThreadSanitizer run and its AddressSanitizer run (None when
+    the kata has none). The verdict is the ThreadSanitizer run's, unless that run passed; the
+    failures of both are kept (the AddressSanitizer ones say so in their detail), so a verdict
+    that only the AddressSanitizer run gives (a LEAK found by LeakSanitizer) is never lost."""
+    if asan is None:
+        return tsan
+    marked = [v.Verdict(f.cls, f.test, f"(AddressSanitizer build) {f.detail}")
+              for f in asan.failures]
+    if tsan.verdict == "PASS":
+        if asan.verdict == "PASS":
+            tsan.passed_tests += asan.passed_tests
+            tsan.total_tests += asan.total_tests
+            tsan.seconds += asan.seconds
+            return tsan
+        asan.failures = marked
+        return asan
+    if asan.verdict not in ("PASS", "BUILD_ERROR"):
+        tsan.failures = tsan.failures + marked
+    return tsan

@@ -117,8 +117,12 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
     support = ["//graders/support:all"]
     mutants = {(k, bug): k.mutant_target(bug) for k in katas for bug in k.mutants}
     print(ui.bold("\nGraders against skeletons and mutants (quick level, schedule noise on)"))
-    quick = bazel.run_tests(support + [k.exercise_target for k in katas] + list(mutants.values()),
-                            level="quick", noise=True, label="selftest-quick")
+    # Katas with "asan": their skeleton and mutants are graded under AddressSanitizer too.
+    asan_quick = [k.asan_target(k.exercise_target) for k in katas if k.asan] + \
+        [k.asan_target(label) for (k, _), label in mutants.items() if k.asan]
+    quick = bazel.run_tests_with_asan(
+        support + [k.exercise_target for k in katas] + list(mutants.values()), asan_quick,
+        level="quick", noise=True, label="selftest-quick")
     if quick.problem:
         ui.error("Bazel failed:\n" + quick.problem)
         return 2
@@ -131,8 +135,10 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
             ui.error("Bazel failed:\n" + quiet.problem)
             return 2
     print(ui.bold(f"Graders against reference solutions ({runs} runs each, {level} level)"))
-    solutions = bazel.run_tests([k.solution_target for k in katas], level=level, noise=True,
-                                runs_per_test=runs, label="selftest-solutions")
+    solutions = bazel.run_tests_with_asan(
+        [k.solution_target for k in katas],
+        [k.asan_target(k.solution_target) for k in katas if k.asan],
+        level=level, noise=True, runs_per_test=runs, label="selftest-solutions")
     if solutions.problem:
         ui.error("Bazel failed:\n" + solutions.problem)
         return 2
@@ -151,7 +157,12 @@ def run(katas, runs=3, level="thorough", compare_noise=False, write_docs=False):
     for kata in katas:
         checks.append(_check_solution(kata, solutions.results[kata.solution_target], runs, level,
                                       rows, flakes))
-        checks.append(_check_skeleton(kata, quick.results[kata.exercise_target], rows))
+        if kata.asan:
+            checks.append(_check_solution(
+                kata, solutions.results[kata.asan_target(kata.solution_target)], runs, level,
+                rows, flakes, sanitizer="asan"))
+        checks.append(_check_skeleton(kata, quick.results[kata.exercise_target], rows,
+                                      quick.results.get(kata.asan_target(kata.exercise_target))))
         for bug, declared in kata.mutants.items():
             checks.append(_check_mutant(kata, bug, declared, quick, quiet, rows))
 
@@ -178,14 +189,20 @@ def run_flake(katas, runs, level="thorough"):
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     print(ui.bold(f"Reference solutions, {runs} runs each ({level} level, schedule noise on)"))
-    solutions = bazel.run_tests([k.solution_target for k in katas], level=level, noise=True,
-                                runs_per_test=runs, label="selftest-flake")
+    solutions = bazel.run_tests_with_asan(
+        [k.solution_target for k in katas],
+        [k.asan_target(k.solution_target) for k in katas if k.asan],
+        level=level, noise=True, runs_per_test=runs, label="selftest-flake")
     if solutions.problem:
         ui.error("Bazel failed:\n" + solutions.problem)
         return 2
-    rows, flakes = [], []
-    checks = [_check_solution(k, solutions.results[k.solution_target], runs, level, rows, flakes)
-              for k in katas]
+    rows, flakes, checks = [], [], []
+    for k in katas:
+        checks.append(_check_solution(k, solutions.results[k.solution_target], runs, level, rows,
+                                      flakes))
+        if k.asan:
+            checks.append(_check_solution(k, solutions.results[k.asan_target(k.solution_target)],
+                                          runs, level, rows, flakes, sanitizer="asan"))
     for c in checks:
         _print_check(c)
     elapsed = time.monotonic() - started
@@ -219,8 +236,9 @@ def _check_benchmarks(katas):
     return checks
 
 
-def _check_solution(kata, result, runs, level, rows, flakes):
-    """The reference solution must pass every run."""
+def _check_solution(kata, result, runs, level, rows, flakes, sanitizer=""):
+    """The reference solution must pass every run (`sanitizer`: "asan" for the
+    AddressSanitizer build of its grader)."""
     outcomes_ = [outcomes.from_result(result, f"solutions/{kata.track}/", run=i)
                  for i in range(max(1, len(result.logs)))]
     passed = sum(1 for o in outcomes_ if o.verdict == "PASS")
@@ -231,20 +249,29 @@ def _check_solution(kata, result, runs, level, rows, flakes):
         first = f"{bad[0].verdict}: " + "; ".join(
             f"{f.test}: {f.detail}" for f in bad[0].failures[:2]) + f" (log {bad[0].log})"
     slowest = max(result.durations) if result.durations else 0
-    rows.append((kata.id, f"solution ({runs} runs, {level})", "PASS",
+    under = f", {sanitizer}" if sanitizer else ""
+    rows.append((kata.id, f"solution ({runs} runs, {level}{under})", "PASS",
                  f"PASS {passed}/{runs}" if ok else f"FAIL {passed}/{runs}", slowest, None))
-    flakes.append((kata.id, passed, runs, slowest, first))
-    return Check(f"{kata.id}: solution passes", ok,
+    flakes.append((kata.id + (f" ({sanitizer})" if sanitizer else ""), passed, runs, slowest,
+                   first))
+    return Check(f"{kata.id}: solution passes{' under ' + sanitizer if sanitizer else ''}", ok,
                  f"{passed}/{runs} runs passed" + (f"; {first}" if first else ""))
 
 
-def _check_skeleton(kata, result, rows):
-    """The untouched skeleton: every failing test NOT_STARTED (skipped once edited)."""
+def _check_skeleton(kata, result, rows, asan_result=None):
+    """The untouched skeleton: every failing test NOT_STARTED (skipped once edited), in the
+    AddressSanitizer build too when the kata has one."""
     if not _skeleton_untouched(kata):
         rows.append((kata.id, "skeleton", "NOT_STARTED", "(edited: skipped)", 0, None))
         return Check(f"{kata.id}: skeleton is NOT_STARTED", True,
                      "skipped: the exercise files are edited", skipped=True)
-    skeleton = outcomes.from_result(result, f"exercises/{kata.track}/")
+    prefix = f"exercises/{kata.track}/"
+    skeleton = outcomes.from_result(result, prefix)
+    if asan_result is not None:
+        asan = outcomes.from_result(asan_result, prefix)
+        skeleton.failures = skeleton.failures + asan.failures
+        if asan.verdict not in ("PASS", "NOT_STARTED"):
+            skeleton.verdict = asan.verdict
     ok = skeleton.verdict == "NOT_STARTED" and all(
         f.cls == "NOT_STARTED" for f in skeleton.failures)
     rows.append((kata.id, "skeleton", "NOT_STARTED", skeleton.verdict,
@@ -258,7 +285,14 @@ def _check_skeleton(kata, result, rows):
 def _check_mutant(kata, bug, declared, quick, quiet, rows):
     """The grader must give the mutant's declared verdict (in one of its failing tests)."""
     prefix = f"graders/{kata.track}/mutants/{kata.name}/{bug}/"
-    mutant = outcomes.from_result(quick.results[kata.mutant_target(bug)], prefix)
+    asan = None
+    if kata.asan:
+        # A mutant's verdict may come from the AddressSanitizer run alone (a LEAK that only
+        # LeakSanitizer sees): both runs count.
+        asan = outcomes.from_result(quick.results[kata.asan_target(kata.mutant_target(bug))],
+                                    prefix)
+    mutant = outcomes.combined(outcomes.from_result(quick.results[kata.mutant_target(bug)],
+                                                    prefix), asan)
     classes = [f.cls for f in mutant.failures] or [mutant.verdict]
     ok = declared in classes
     without = None

@@ -48,6 +48,7 @@ _PROBES = {
     "google benchmark": lambda: Path("/usr/include/benchmark/benchmark.h").exists(),
     "tbb": lambda: Path("/usr/include/oneapi/tbb/concurrent_queue.h").exists(),
     "moodycamel": lambda: Path("/usr/include/concurrentqueue/blockingconcurrentqueue.h").exists(),
+    "libuv": lambda: Path("/usr/include/uv.h").exists(),
 }
 
 
@@ -81,6 +82,8 @@ REQUIREMENTS = [
     Requirement("tbb", "libtbb-dev", "./kata bench: TBB's queue as a yardstick", "bench"),
     Requirement("moodycamel", "libconcurrentqueue-dev",
                 "./kata bench: moodycamel's queue as a yardstick", "bench"),
+    Requirement("libuv", "libuv1-dev", "./kata bench: libuv's event loop as a yardstick",
+                "bench"),
 ]
 
 

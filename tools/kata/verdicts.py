@@ -40,7 +40,71 @@ def verdicts_in(log_text):
     for cls, rest in VERDICT_LINE.findall(log_text):
         test, _, detail = rest.partition(": ")
         found.append(Verdict(cls, test, detail))
+    if found:
+        # Sanitizer reports the harness could not turn into a line of their own.
+        found += sanitizer_verdicts(log_text, found)
     return found
+
+
+LSAN_REPORT = "ERROR: LeakSanitizer: detected memory leaks"
+LSAN_SUMMARY = re.compile(r"SUMMARY: (?:Address|Leak)Sanitizer: (\d+) byte\(s\) leaked in "
+                          r"(\d+) allocation\(s\)")
+ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: ([\w-]+)")
+TEST_STARTED = re.compile(r"^\[ RUN      \] (\S+)$", re.M)
+TEST_ENDED = re.compile(r"^\[ +(?:OK|FAILED) +\] (\S+)", re.M)
+SOURCE_FRAME = re.compile(r"#\d+ 0x[0-9a-f]+ in (.*?) (?:/proc/self/cwd/)?"
+                          r"((?:exercises|solutions|graders)/[\w./-]+:\d+)")
+
+
+VIRTUAL_INCLUDE = re.compile(r"(?:/proc/self/cwd/)?bazel-out/[^/\s]+/bin/"
+                             r"((?:exercises|solutions|graders)/[\w/-]+?)/_virtual_includes/"
+                             r"([\w-]+)/[\w-]+/")
+
+
+def _source_paths(text):
+    """Headers as a sanitizer names them (through Bazel's _virtual_includes) turned back into
+    the files in the repository: exercises/async/gather.h, graders/async/mutants/gather/x/..."""
+    def original(m):
+        package, library = m.group(1), m.group(2)
+        kata, mutant, bug = library.partition("_mutant_")
+        return f"{package}/mutants/{kata}/{bug}/" if mutant else f"{package}/"
+    return VIRTUAL_INCLUDE.sub(original, text)
+
+
+def sanitizer_verdicts(log_text, found):
+    """Verdicts for AddressSanitizer and LeakSanitizer reports in a log that has none for them.
+
+    The harness gives LEAK to the first test after which LeakSanitizer finds a leak; a leak it
+    could not attribute (left at exit, or in a grader without that check) is reported at exit,
+    after GoogleTest's output, and becomes LEAK here. An AddressSanitizer error (use after
+    free, overflow...) ends the process at once, without a verdict line: it is the CRASH of
+    the test that was running."""
+    extra = []
+    log_text = _source_paths(log_text)
+    if LSAN_REPORT in log_text and not any(f.cls == "LEAK" for f in found):
+        report = log_text[log_text.index(LSAN_REPORT):]
+        summary = LSAN_SUMMARY.search(report)
+        where = SOURCE_FRAME.search(report)
+        detail = "LeakSanitizer found memory never freed"
+        if summary:
+            detail += f": {summary.group(1)} byte(s) in {summary.group(2)} allocation(s)"
+        if where:
+            function = re.sub(r"\(.*", "", where.group(1)).replace("kata::", "")
+            detail += f", the first allocated in {function} at {where.group(2)}"
+        extra.append(Verdict("LEAK", "(at exit)", detail))
+    error = ASAN_ERROR.search(log_text)
+    if error:
+        started = TEST_STARTED.findall(log_text[:error.start()])
+        ended = set(TEST_ENDED.findall(log_text[:error.start()]))
+        running = [t for t in started if t not in ended]
+        test = running[-1] if running else "(unknown test)"
+        if not any(f.test == test for f in found):
+            where = SOURCE_FRAME.search(log_text, error.end())
+            detail = f"AddressSanitizer: {error.group(1)}"
+            if where:
+                detail += f" at {where.group(2)}"
+            extra.append(Verdict("CRASH", test, detail))
+    return extra
 
 
 def kata_verdict(verdicts):
@@ -62,10 +126,8 @@ def verdict_without_lines(log_text, bazel_status):
         return Verdict("CRASH", "(unknown test)",
                        "ThreadSanitizer's own consistency check failed: usually a thread "
                        "joined twice, or a std::thread used from two threads at once")
-    if "LeakSanitizer: detected memory leaks" in log_text:
-        return Verdict("LEAK", "(whole grader)", "LeakSanitizer found memory never freed")
-    if "ERROR: AddressSanitizer" in log_text:
-        return Verdict("CRASH", "(unknown test)", "AddressSanitizer found a memory error")
+    if "ERROR: AddressSanitizer" in log_text or LSAN_REPORT in log_text:
+        return sanitizer_verdicts(log_text, [])[0]
     if "ThreadSanitizer: data race" in log_text:
         return Verdict("RACE", "(unknown test)", "ThreadSanitizer reported a data race")
     if "DEADLYSIGNAL" in log_text or "Segmentation fault" in log_text:

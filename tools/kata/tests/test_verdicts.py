@@ -42,6 +42,113 @@ Where the threads are (frames in exercises/sync/ and in the grader):
 ----- stacks of all threads (gdb) -----
 """
 
+# A grader built with --config=asan: the harness gave LEAK to the test after which
+# LeakSanitizer found a leak; the report at exit lists it again.
+LSAN_ATTRIBUTED_LOG = """\
+[ RUN      ] Task.FramesAreFreed
+[       OK ] Task.FramesAreFreed (3 ms)
+
+=================================================================
+==12==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 96 byte(s) in 1 object(s) allocated from:
+    #0 0x55d0 in operator new(unsigned long) (/x/task_test_asan+0x1)
+    #1 0x55d1 in answer() /proc/self/cwd/graders/async/task_grader.cc:68:1
+
+SUMMARY: AddressSanitizer: 96 byte(s) leaked in 1 allocation(s).
+
+KATA-VERDICT: LEAK Task.FramesAreFreed: memory allocated during this test was never freed
+[ RUN      ] Task.Next
+[       OK ] Task.Next (1 ms)
+"""
+
+# The leak found only at exit (after GoogleTest's output), next to another test's verdict.
+LSAN_AT_EXIT_LOG = """\
+[ RUN      ] Gather.Order
+KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order
+[  FAILED  ] Gather.Order (2 ms)
+[  FAILED  ] 1 test, listed below:
+
+=================================================================
+==40==ERROR: LeakSanitizer: detected memory leaks
+
+Direct leak of 128 byte(s) in 2 object(s) allocated from:
+    #0 0x4f1 in operator new(unsigned long) (/x/gather_test_asan+0x1)
+    #1 0x4f2 in kata::async::create_task<int>(kata::async::EventLoop&) /proc/self/cwd/bazel-out/k8-fastbuildasan/bin/exercises/async/_virtual_includes/gather/async/gather.h:120:3
+
+SUMMARY: AddressSanitizer: 128 byte(s) leaked in 2 allocation(s).
+"""
+
+# AddressSanitizer stops the process at a use after free: no verdict line at all.
+ASAN_UAF_LOG = """\
+[ RUN      ] Task.ValuesComeBack
+[       OK ] Task.ValuesComeBack (1 ms)
+[ RUN      ] Task.ExceptionsCross
+=================================================================
+==7==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020 at pc 0x1 bp 0x2 sp 0x3
+READ of size 8 at 0x6020 thread T0
+    #0 0x51 in std::coroutine_handle<void>::resume() /usr/include/c++/12/coroutine:240:29
+    #1 0x52 in kata::async::Task<int>::Awaiter::await_resume() /proc/self/cwd/exercises/async/task.h:77:5
+SUMMARY: AddressSanitizer: heap-use-after-free
+"""
+
+
+class SanitizerReportsTest(unittest.TestCase):
+    def test_a_leak_the_harness_attributed_is_not_counted_twice(self):
+        found = verdicts.verdicts_in(LSAN_ATTRIBUTED_LOG)
+        self.assertEqual([(f.cls, f.test) for f in found], [("LEAK", "Task.FramesAreFreed")])
+
+    def test_a_leak_reported_only_at_exit_becomes_a_leak_verdict(self):
+        found = verdicts.verdicts_in(LSAN_AT_EXIT_LOG)
+        self.assertEqual([f.cls for f in found], ["WRONG_RESULT", "LEAK"])
+        self.assertEqual(found[1].test, "(at exit)")
+        self.assertIn("128 byte(s) in 2 allocation(s)", found[1].detail)
+        self.assertIn("exercises/async/gather.h:120", found[1].detail)
+        self.assertIn("async::create_task<int>", found[1].detail)
+
+    def test_a_mutants_header_is_named_by_its_file_in_the_repository(self):
+        text = LSAN_AT_EXIT_LOG.replace(
+            "bin/exercises/async/_virtual_includes/gather/async/gather.h",
+            "bin/graders/async/_virtual_includes/gather_mutant_state_cycle/async/gather.h")
+        self.assertIn("graders/async/mutants/gather/state_cycle/gather.h:120",
+                      verdicts.verdicts_in(text)[1].detail)
+
+    def test_a_leak_without_any_verdict_line_is_the_runs_verdict(self):
+        text = LSAN_AT_EXIT_LOG.replace(
+            "KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order\n", "")
+        self.assertEqual(verdicts.verdicts_in(text), [])
+        verdict = verdicts.verdict_without_lines(text, "FAILED")
+        self.assertEqual(verdict.cls, "LEAK")
+        self.assertIn("128 byte(s)", verdict.detail)
+
+    def test_an_addresssanitizer_error_is_the_crash_of_the_running_test(self):
+        verdict = verdicts.verdict_without_lines(ASAN_UAF_LOG, "FAILED")
+        self.assertEqual((verdict.cls, verdict.test), ("CRASH", "Task.ExceptionsCross"))
+        self.assertIn("heap-use-after-free", verdict.detail)
+        self.assertIn("exercises/async/task.h:77", verdict.detail)
+        with_line = "KATA-VERDICT: NOT_STARTED Task.ValuesComeBack: x\n" + ASAN_UAF_LOG
+        self.assertEqual([(f.cls, f.test) for f in verdicts.verdicts_in(with_line)],
+                         [("NOT_STARTED", "Task.ValuesComeBack"),
+                          ("CRASH", "Task.ExceptionsCross")])
+
+    def test_the_addresssanitizer_run_decides_when_the_threadsanitizer_run_passed(self):
+        V = verdicts.Verdict
+        passed = outcome.Outcome("PASS", [], passed_tests=3, total_tests=3)
+        leak = outcome.Outcome("LEAK", [V("LEAK", "Task.Frames", "never freed")])
+        both = outcome.combined(passed, leak)
+        self.assertEqual(both.verdict, "LEAK")
+        self.assertEqual(both.failures[0].test, "Task.Frames")
+        self.assertTrue(both.failures[0].detail.startswith("(AddressSanitizer build) "))
+        race = outcome.Outcome("RACE", [V("RACE", "Task.Race", "")])
+        leak = outcome.Outcome("LEAK", [V("LEAK", "Task.Frames", "never freed")])
+        both = outcome.combined(race, leak)
+        self.assertEqual(both.verdict, "RACE")
+        self.assertEqual([f.cls for f in both.failures], ["RACE", "LEAK"])
+        self.assertIs(outcome.combined(race, None), race)
+        clean = outcome.combined(outcome.Outcome("PASS", [], passed_tests=3, total_tests=3),
+                                 outcome.Outcome("PASS", [], passed_tests=3, total_tests=3))
+        self.assertEqual((clean.verdict, clean.total_tests), ("PASS", 6))
+
 
 class VerdictsTest(unittest.TestCase):
     def test_verdict_lines_are_split_into_class_test_and_detail(self):
@@ -101,6 +208,36 @@ class ResultsJsonTest(unittest.TestCase):
         self.assertEqual([t["status"] for t in data["tests"]], ["pass", "fail"])
         self.assertTrue(data["tests"][1]["message"].startswith("RACE: "))
         self.assertLessEqual(len(data["tests"][1]["output"]), 500)
+
+    def _build(self, log_text):
+        import tempfile, os
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as f:
+            f.write(log_text)
+        try:
+            result = types.SimpleNamespace(status="FAILED", logs=[f.name],
+                                           run_statuses=["FAILED"], durations=[1.0],
+                                           build_error="")
+            o = outcome.from_result(result, "exercises/async/")
+            return o, results_json.build(o)
+        finally:
+            os.unlink(f.name)
+
+    def test_a_verdict_given_after_a_test_passed_makes_that_test_fail(self):
+        o, data = self._build(LSAN_ATTRIBUTED_LOG)
+        self.assertEqual(o.verdict, "LEAK")
+        self.assertEqual([(t["name"], t["status"]) for t in data["tests"]],
+                         [("Task.FramesAreFreed", "fail"), ("Task.Next", "pass")])
+        self.assertTrue(data["tests"][0]["message"].startswith("LEAK: "))
+
+    def test_a_verdict_outside_every_test_gets_an_entry_of_its_own(self):
+        at_exit = LSAN_AT_EXIT_LOG.replace(
+            "KATA-VERDICT: WRONG_RESULT Gather.Order: results out of order\n", "").replace(
+            "[  FAILED  ] Gather.Order (2 ms)\n[  FAILED  ] 1 test, listed below:\n",
+            "[       OK ] Gather.Order (2 ms)\n")
+        o, data = self._build(at_exit)
+        self.assertEqual(o.verdict, "LEAK")
+        self.assertEqual([(t["name"], t["status"]) for t in data["tests"]],
+                         [("Gather.Order", "pass"), ("(at exit)", "fail")])
 
     def test_build_errors_are_status_error_with_the_compiler_message(self):
         result = types.SimpleNamespace(
