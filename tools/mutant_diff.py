@@ -164,9 +164,10 @@ def description(bug, solution_text, mutant_text):
 def solution_of(mutant_dir, name):
     """The reference solution a file of graders/<track>/mutants/<kata>/<bug>/ is a version of."""
     parts = Path(mutant_dir).resolve().parts
-    track = parts[parts.index("mutants") - 1]
-    root = Path(*parts[:parts.index("mutants") - 2])
-    return root / "solutions" / track / name
+    if len(parts) < 6 or parts[-3] != "mutants" or parts[-5] != "graders":
+        raise DoesNotApply(f"{mutant_dir}: not a mutant directory "
+                           f"(graders/<track>/mutants/<kata>/<bug>/)")
+    return Path(*parts[:-5]) / "solutions" / parts[-4] / name
 
 
 def patched(mutant_dir, name):
