@@ -184,12 +184,43 @@ def kata_solutions(track):
         visibility = ["//graders:__subpackages__"],
     )
 
+def _mutant_files(track, kata, directory):
+    """The kata files a mutant changes, as labels in graders/<track>: a full copy in its
+    directory, or the solution patched by `<file>.diff` (tools/mutant_diff.py), generated at the
+    same path so that its headers keep their "<track>/<file>" include path."""
+    own = [f.split("/")[-1] for f in native.glob([directory + "/*"])]
+    for name in own:
+        changes = name[:-len(".diff")] if name.endswith(".diff") else name
+        if changes not in kata["learner_files"]:
+            fail("%s/%s is neither a file of kata %s nor a .diff of one" %
+                 (directory, name, kata["name"]))
+    changed = []
+    for name in kata["learner_files"]:
+        path = directory + "/" + name
+        if name + ".diff" in own:
+            if name in own:
+                fail("%s: both a full copy and a .diff; keep one" % path)
+            solution = "//solutions/%s:%s" % (track["name"], name)
+            native.genrule(
+                name = (path + "_patched").replace("/", "_").replace(".", "_"),
+                srcs = [solution, path + ".diff"],
+                outs = [path],
+                cmd = "python3 $(location //tools:mutant_diff.py) apply $(location %s) $(location %s) $@" %
+                      (solution, path + ".diff"),
+                tools = ["//tools:mutant_diff.py"],
+                visibility = ["//visibility:private"],
+            )
+        if name in own or name + ".diff" in own:
+            changed.append(name)
+    return changed
+
 def kata_mutants(track):
     """`<kata>_mutant_<bug>_test` for every mutant under graders/<track>/mutants/<kata>/<bug>/.
 
-    A mutant directory holds its own version of some of the kata's files; the others come
-    from the reference solution. Mutant tests fail by design, so they are tagged manual and
-    run by `./kata selftest`, which checks each verdict against the one declared in katas.bzl.
+    A mutant directory holds its own version of some of the kata's files, each as `<file>.diff`
+    against the reference solution (or as a full copy); the other files come from the reference
+    solution. Mutant tests fail by design, so they are tagged manual and run by
+    `./kata selftest`, which checks each verdict against the one declared in katas.bzl.
     """
     solutions = "//solutions/%s" % track["name"]
     for kata in track["katas"]:
@@ -197,11 +228,10 @@ def kata_mutants(track):
                              ([kata["name"] + "_bench.cc"] if kata.get("bench") else []))
         for bug in kata.get("mutants", {}):
             directory = "mutants/%s/%s" % (kata["name"], bug)
-            own = native.glob([directory + "/*"])
-            own_names = [f.split("/")[-1] for f in own]
-            hdrs = [directory + "/" + f for f in _headers(kata["learner_files"]) if f in own_names]
+            changed = _mutant_files(track, kata, directory)
+            hdrs = [directory + "/" + f for f in _headers(kata["learner_files"]) if f in changed]
             srcs = [
-                (directory + "/" + f) if f in own_names else "%s:%s" % (solutions, f)
+                (directory + "/" + f) if f in changed else "%s:%s" % (solutions, f)
                 for f in _sources(kata["learner_files"])
             ]
             deps = []

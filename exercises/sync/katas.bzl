@@ -7,7 +7,8 @@ and the instructor's grader all read it; the hints live in each kata's page (<ka
   learner_files  the files of exercises/<track>/ the learner edits (and a submission provides)
   points         what the kata is worth in a gradebook
   forbidden      standard primitives the kata must not use, as (pattern, what it is) pairs
-  mutants        known-buggy implementations under graders/<track>/mutants/<kata>/<bug>/,
+  mutants        known-buggy implementations under graders/<track>/mutants/<kata>/<bug>/
+                 (each changed file as <file>.diff against the solution: tools/mutant_diff.py),
                  each with the verdict its grader must give
 Optional:
   builds_on      katas of the same track whose reference solution this kata links

@@ -77,12 +77,11 @@ std::string run_gdb(double timeout_seconds) {
 
 // "#3  0x... in ns::Class::method (...) at /proc/self/cwd/exercises/sync/counter.cc:12" ->
 // "ns::Class::method at exercises/sync/counter.cc:12", or "" for a frame outside `dir`.
-std::string frame_in(const std::string& line, const std::string& dir) {
+// `impl` is the implementation's directory, to which its headers' paths lead.
+std::string frame_in(const std::string& line, const std::string& dir, const std::string& impl) {
   std::size_t at = line.rfind(" at ");
   if (at == std::string::npos || line.compare(0, 1, "#") != 0) return "";
-  std::string where = line.substr(at + 4);
-  const std::string cwd = "/proc/self/cwd/";
-  if (where.compare(0, cwd.size(), cwd) == 0) where = where.substr(cwd.size());
+  std::string where = repository_path(line.substr(at + 4), impl);
   if (dir.empty() || where.compare(0, dir.size(), dir) != 0) return "";
   std::size_t in = line.find(" in ");
   std::size_t name_begin = in == std::string::npos ? line.find(' ') + 1 : in + 4;
@@ -93,6 +92,29 @@ std::string frame_in(const std::string& line, const std::string& dir) {
 }
 
 }  // namespace
+
+std::string repository_path(std::string path, const std::string& impl_dir) {
+  constexpr auto npos = std::string::npos;
+  const std::string cwd = "/proc/self/cwd/";
+  if (path.compare(0, cwd.size(), cwd) == 0) path.erase(0, cwd.size());
+  const std::string output_tree = "bazel-out/";  // bazel-out/<configuration>/bin/
+  if (path.compare(0, output_tree.size(), output_tree) == 0) {
+    std::size_t configuration_end = path.find('/', output_tree.size());
+    if (configuration_end != npos && path.compare(configuration_end, 5, "/bin/") == 0) {
+      path.erase(0, configuration_end + 5);
+    }
+  }
+  // <package>/_virtual_includes/<library>/<track>/<file>
+  const std::string virtual_includes = "/_virtual_includes/";
+  std::size_t at = path.find(virtual_includes);
+  if (at == npos) return path;
+  std::size_t library_end = path.find('/', at + virtual_includes.size());
+  std::size_t track_end = library_end == npos ? npos : path.find('/', library_end + 1);
+  if (track_end == npos) return path;
+  std::string package = path.substr(0, at) + "/";
+  bool implementations = impl_dir.compare(0, package.size(), package) == 0;
+  return (implementations ? impl_dir : package) + path.substr(track_end + 1);
+}
 
 void allow_debugger_attach() { prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0); }
 
@@ -122,8 +144,8 @@ bool print_all_stacks(double timeout_seconds) {
       thread = line.substr(0, line.find(" (Thread"));
       continue;
     }
-    std::string frame = frame_in(line, impl);
-    if (frame.empty()) frame = frame_in(line, "graders/");
+    std::string frame = frame_in(line, impl, impl);
+    if (frame.empty()) frame = frame_in(line, "graders/", impl);
     if (!frame.empty()) frames += "    " + frame + "\n";
   }
   flush_thread();

@@ -22,8 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "kata"))
+sys.path.insert(0, str(ROOT / "tools"))
 
 import catalog  # noqa: E402
+import mutant_diff  # noqa: E402
 
 
 def kata_files(kata, choice):
@@ -33,12 +35,11 @@ def kata_files(kata, choice):
         rel = f"exercises/{kata.track}/{name}"
         if choice == "skeleton":
             continue
-        source = ROOT / "solutions" / kata.track / name
-        if choice != "solution":
-            mutant = ROOT / "graders" / kata.track / "mutants" / kata.name / choice / name
-            if mutant.exists():
-                source = mutant
-        files[rel] = source.read_bytes()
+        if choice == "solution":
+            files[rel] = (ROOT / "solutions" / kata.track / name).read_bytes()
+        else:
+            files[rel] = mutant_diff.patched(
+                ROOT / "graders" / kata.track / "mutants" / kata.name / choice, name)
     return files
 
 

@@ -47,7 +47,8 @@ def entries(aquery, execution_root, workspace):
         if "-c" not in arguments:
             continue
         source = arguments[arguments.index("-c") + 1]
-        if source in seen:
+        # A generated source (a mutant patched from its .diff) is no file to edit.
+        if source in seen or source.startswith("bazel-out/"):
             continue
         seen.add(source)
         absolute = str(workspace / source)
@@ -94,7 +95,7 @@ def write():
     commands = entries(aquery, info.stdout.strip(), ROOT)
     OUTPUT.write_text(json.dumps(commands, indent=1) + "\n")
     print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(commands)} sources "
-          f"(the exercises, solutions, graders and mutants)")
+          f"(the exercises, solutions and graders)")
     return _clangd_check(commands)
 
 

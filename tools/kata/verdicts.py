@@ -140,23 +140,65 @@ def verdict_without_lines(log_text, bazel_status):
 
 def first_compiler_error(stderr_text, prefer_prefix=""):
     """(file, line, message) of the first compiler error, preferring files under a prefix."""
-    errors = COMPILER_ERROR.findall(re.sub(r"\x1b\[[0-9;]*m", "", stderr_text))
+    errors = [(real_path(file, prefer_prefix), line, column, message) for file, line, column, message
+              in COMPILER_ERROR.findall(re.sub(r"\x1b\[[0-9;]*m", "", stderr_text))]
     preferred = [e for e in errors if prefer_prefix and e[0].startswith(prefer_prefix)]
     for file, line, _, message in preferred or errors:
         return file, int(line), message
     return None
 
 
+_OUTPUT_TREE = re.compile(r"^bazel-out/[^/]+/bin/")
+_VIRTUAL_INCLUDE = re.compile(r"^(.+?)/_virtual_includes/[^/]+/[^/]+/(.+)$")
+
+
+def real_path(path, impl_prefix=""):
+    """The repository path of a file named in a compiler message or a stack frame.
+
+    Bazel compiles from its execution root (/proc/self/cwd/ in the debug information), headers
+    are reached through a library's include prefix (<pkg>/_virtual_includes/<lib>/<track>/<file>)
+    and generated files (patched mutants) live in bazel-out/<cfg>/bin/. A header of the
+    implementation's own package is the implementation's (`impl_prefix`, e.g.
+    "graders/sync/mutants/lazy/plain_flag/"); one of another package is that package's."""
+    path = path.removeprefix("/proc/self/cwd/")
+    path = _OUTPUT_TREE.sub("", path)
+    virtual = _VIRTUAL_INCLUDE.match(path)
+    if virtual:
+        package, file = virtual.groups()
+        owner = impl_prefix if impl_prefix.startswith(package + "/") else package + "/"
+        path = owner + file
+    return path
+
+
 def source_line(path, line):
-    try:
-        lines = (ROOT / path).read_text().splitlines()
+    """Line `line` of a repository file, or of the generated file of that name (a patched
+    mutant exists only in the output tree)."""
+    for place in (ROOT / path, ROOT / "bazel-bin" / path):
+        try:
+            lines = place.read_text().splitlines()
+        except OSError:
+            continue
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    except OSError:
-        return ""
+    return ""
 
 
-FRAME = re.compile(r"#\d+\s+(.*?)\s+(?:/proc/self/cwd/)?((?:exercises|solutions|graders)/[\w./-]+):(\d+)(?::\d+)?")
+# "#0 kata::sync::Counter::increment() /proc/self/cwd/exercises/sync/counter.cc:7:3 (x+0x1)":
+# the function may hold spaces, the path does not, and the module's offset (and build id) end it.
+FRAME = re.compile(r"#\d+\s+(.*)\s+(\S+?):(\d+)(?::\d+)?(?:\s+\([^()]*\))*\s*$")
+# "    kata::sync::Bank::transfer at exercises/sync/bank.cc:31" (graders/support/stacks.cc).
+WATCHDOG_FRAME = re.compile(r"^\s+(.*) at (\S+):(\d+)\s*$")
 ACCESS = re.compile(r"^\s{2}(\S.*?):\s*$")
+_STD_STRING = re.compile(r"std::(?:__cxx11::)?basic_string<char, std::char_traits<char>, "
+                         r"std::allocator<char>\s*>")
+
+
+def short_function(name):
+    """A function's name without its parameters, kata:: or std::string's template spelling."""
+    name = _STD_STRING.sub("std::string", name)
+    name = re.sub(r"\s+(?=>)", "", name)  # "Future<std::string >" spelled the C++03 way
+    name = name.replace("(anonymous namespace)", "{anonymous}")
+    name = re.sub(r"\(.*", "", name).replace("{anonymous}", "(anonymous namespace)")
+    return name.replace("kata::", "")
 
 
 def learner_lines(log_text, impl_prefix):
@@ -177,10 +219,12 @@ def learner_lines(log_text, impl_prefix):
                 what, taken = (None if skip else header.group(1)), False
                 continue
             frame = FRAME.search(line)
-            if frame and what and not taken and frame.group(2).startswith(impl_prefix):
-                function = re.sub(r"\(.*", "", frame.group(1)).replace("kata::", "")
-                out.append((_short_access(what), function, f"{frame.group(2)}:{frame.group(3)}",
-                            source_line(frame.group(2), int(frame.group(3)))))
+            if not (frame and what and not taken):
+                continue
+            path = real_path(frame.group(2), impl_prefix)
+            if path.startswith(impl_prefix):
+                out.append((_short_access(what), short_function(frame.group(1)),
+                            f"{path}:{frame.group(3)}", source_line(path, int(frame.group(3)))))
                 taken = True
     # Watchdog summaries: "  Thread 3" then "    func at file:line".
     match = re.search(r"Where the threads are.*?:\n(.*?)-----", log_text, re.S)
@@ -190,11 +234,13 @@ def learner_lines(log_text, impl_prefix):
             if line.startswith("  ") and not line.startswith("    "):
                 thread, taken = line.strip(), False
                 continue
-            m = re.match(r"\s+(.*) at ((?:exercises|solutions|graders)/[\w./-]+):(\d+)", line)
-            if m and thread and not taken and m.group(2).startswith(impl_prefix):
-                function = re.sub(r"\(.*", "", m.group(1)).replace("kata::", "")
-                out.append((thread + " waits in", function, f"{m.group(2)}:{m.group(3)}",
-                            source_line(m.group(2), int(m.group(3)))))
+            m = WATCHDOG_FRAME.match(line)
+            if not (m and thread and not taken):
+                continue
+            path = real_path(m.group(2), impl_prefix)
+            if path.startswith(impl_prefix):
+                out.append((thread + " waits in", short_function(m.group(1)),
+                            f"{path}:{m.group(3)}", source_line(path, int(m.group(3)))))
                 taken = True
     unique = []
     for item in out:

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -27,10 +28,13 @@ import catalog
 import grade
 from catalog import ROOT
 
+sys.path.insert(0, str(ROOT / "tools"))
+import mutant_diff  # noqa: E402
+
 COUNTER = "exercises/sync/counter"
 SOLUTION_H = (ROOT / "solutions/sync/counter.h").read_bytes()
 SOLUTION_CC = (ROOT / "solutions/sync/counter.cc").read_bytes()
-RACY_CC = (ROOT / "graders/sync/mutants/counter/unlocked_read/counter.cc").read_bytes()
+RACY_CC = mutant_diff.patched(ROOT / "graders/sync/mutants/counter/unlocked_read", "counter.cc")
 BROKEN_CC = SOLUTION_CC.replace(b"++value_;", b"++value_ +;", 1)
 
 

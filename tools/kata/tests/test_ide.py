@@ -34,6 +34,12 @@ class IdeTest(unittest.TestCase):
                          ["/usr/bin/clang", "-iquote", ".", "-Ibazel-out/inc", "-c",
                           "/work/repo/exercises/sync/counter.cc"])
 
+    def test_generated_sources_are_left_out(self):
+        found = ide.entries(aquery(("//graders/sync:counter_mutant_x",
+                                    "bazel-out/k8-fastbuild/bin/graders/sync/mutants/counter/x/counter.cc")),
+                            "/exec/root", Path("/work/repo"))
+        self.assertEqual(found, [])
+
 
 if __name__ == "__main__":
     unittest.main()

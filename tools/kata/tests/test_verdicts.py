@@ -150,6 +150,59 @@ class SanitizerReportsTest(unittest.TestCase):
         self.assertEqual((clean.verdict, clean.total_tests), ("PASS", 6))
 
 
+# A header-only kata: frames name the header through its library's include prefix, and a
+# patched mutant's files are in Bazel's output tree.
+HEADER_TSAN_LOG = """\
+WARNING: ThreadSanitizer: data race (pid=7)
+  Read of size 4 at 0x7b1000000040 by main thread:
+    #0 kata::futures::Future<std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > >::done() const /proc/self/cwd/bazel-out/k8-fastbuild/bin/graders/futures/_virtual_includes/future_mutant_unlocked_status/futures/future.h:88:12 (t+0xd1) (BuildId: e9a9beb52bc3c86bef0b50e10478780a38b96bbe)
+    #1 (anonymous namespace)::Poll /proc/self/cwd/graders/futures/future_grader.cc:120:5 (t+0xd2)
+
+  Previous write of size 4 at 0x7b1000000040 by thread T1 (mutexes: write M7):
+    #0 kata::futures::Future<int>::set_value(int) bazel-out/k8-fastbuild/bin/graders/futures/_virtual_includes/future_mutant_unlocked_status/futures/future.h:140:13 (t+0xd3)
+    #1 std::__invoke_impl<void> /usr/bin/../lib/gcc/x86_64-linux-gnu/12/../../../../include/c++/12/bits/invoke.h:61:14 (t+0xd4)
+
+  Previous write of size 8 at 0x7b1000000080 by thread T2:
+    #0 kata::futures::Executor::submit() /proc/self/cwd/bazel-out/k8-fastbuild/bin/solutions/futures/_virtual_includes/future/futures/future.h:60:3 (t+0xd5)
+
+SUMMARY: ThreadSanitizer: data race
+"""
+
+GENERATED_WATCHDOG_LOG = """\
+Where the threads are (frames in graders/sync/mutants/counter/unlocked/ and in the grader):
+  Thread 2
+    kata::sync::Counter::increment at bazel-out/k8-fastbuild/bin/graders/sync/mutants/counter/unlocked/counter.cc:9
+  Thread 3
+    kata::sync::Lazy<int>::get at /proc/self/cwd/bazel-out/k8-fastbuild/bin/exercises/sync/_virtual_includes/lazy/sync/lazy.h:31
+-----
+"""
+
+
+class RealPathTest(unittest.TestCase):
+    def test_the_execution_root_and_the_output_tree_are_dropped(self):
+        self.assertEqual(verdicts.real_path("/proc/self/cwd/exercises/sync/counter.cc"),
+                         "exercises/sync/counter.cc")
+        self.assertEqual(verdicts.real_path(
+            "/proc/self/cwd/bazel-out/k8-fastbuild/bin/graders/sync/mutants/counter/x/counter.cc"),
+            "graders/sync/mutants/counter/x/counter.cc")
+
+    def test_an_include_prefix_leads_to_the_implementations_directory(self):
+        virtual = "bazel-out/k8-fastbuild/bin/graders/futures/_virtual_includes/future_mutant_x/futures/future.h"
+        self.assertEqual(verdicts.real_path(virtual, "graders/futures/mutants/future/x/"),
+                         "graders/futures/mutants/future/x/future.h")
+        self.assertEqual(verdicts.real_path(
+            "/proc/self/cwd/bazel-out/k8-fastbuild/bin/exercises/futures/_virtual_includes/future/futures/future.h",
+            "exercises/futures/"), "exercises/futures/future.h")
+
+    def test_a_header_of_another_package_stays_in_that_package(self):
+        self.assertEqual(verdicts.real_path(
+            "bazel-out/k8-fastbuild/bin/solutions/futures/_virtual_includes/future/futures/future.h",
+            "exercises/futures/"), "solutions/futures/future.h")
+        self.assertEqual(verdicts.real_path(
+            "bazel-out/k8-fastbuild/bin/exercises/sync/_virtual_includes/lazy/sync/lazy.h"),
+            "exercises/sync/lazy.h")
+
+
 class VerdictsTest(unittest.TestCase):
     def test_verdict_lines_are_split_into_class_test_and_detail(self):
         found = verdicts.verdicts_in(TSAN_LOG)
@@ -176,6 +229,47 @@ class VerdictsTest(unittest.TestCase):
         self.assertEqual([l[2] for l in lines],
                          ["exercises/sync/bank.cc:31", "exercises/sync/bank.cc:30"])
         self.assertTrue(lines[0][0].startswith("Thread 3"))
+
+    def test_header_only_katas_and_patched_mutants_show_the_implementations_lines(self):
+        lines = verdicts.learner_lines(HEADER_TSAN_LOG, "graders/futures/mutants/future/unlocked_status/")
+        self.assertEqual([l[2] for l in lines],
+                         ["graders/futures/mutants/future/unlocked_status/future.h:88",
+                          "graders/futures/mutants/future/unlocked_status/future.h:140"])
+        self.assertEqual(lines[0][1], "futures::Future<std::string>::done")
+        self.assertEqual(lines[1][1], "futures::Future<int>::set_value")
+
+    def test_watchdog_frames_in_the_output_tree_are_the_implementations(self):
+        lines = verdicts.learner_lines(GENERATED_WATCHDOG_LOG, "graders/sync/mutants/counter/unlocked/")
+        self.assertEqual([l[2] for l in lines], ["graders/sync/mutants/counter/unlocked/counter.cc:9"])
+        lines = verdicts.learner_lines(GENERATED_WATCHDOG_LOG, "exercises/sync/")
+        self.assertEqual([(l[1], l[2]) for l in lines], [("sync::Lazy<int>::get", "exercises/sync/lazy.h:31")])
+
+    def test_function_names_lose_parameters_and_std_strings_spelling(self):
+        self.assertEqual(verdicts.short_function("(anonymous namespace)::Body(int) const"),
+                         "(anonymous namespace)::Body")
+        self.assertEqual(verdicts.short_function(
+            "kata::q::Queue<std::basic_string<char, std::char_traits<char>, std::allocator<char>>>::put(int)"),
+            "q::Queue<std::string>::put")
+
+    def test_source_lines_of_a_generated_file_come_from_the_output_tree(self):
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as tmp:
+            generated = Path(tmp) / "bazel-bin" / "graders" / "x.cc"
+            generated.parent.mkdir(parents=True)
+            generated.write_text("int a;\n  int b;\n")
+            old_root, verdicts.ROOT = verdicts.ROOT, Path(tmp)
+            try:
+                self.assertEqual(verdicts.source_line("graders/x.cc", 2), "int b;")
+                self.assertEqual(verdicts.source_line("graders/missing.cc", 1), "")
+            finally:
+                verdicts.ROOT = old_root
+
+    def test_compiler_errors_in_a_header_name_the_learners_file(self):
+        stderr = ("bazel-out/k8-fastbuild/bin/exercises/sync/_virtual_includes/lazy/sync/lazy.h:"
+                  "12:5: error: expected ';'\n")
+        self.assertEqual(verdicts.first_compiler_error(stderr, "exercises/sync/"),
+                         ("exercises/sync/lazy.h", 12, "expected ';'"))
 
     def test_compiler_errors_prefer_the_learners_files(self):
         stderr = ("external/x/y.h:1:1: error: from elsewhere\n"
