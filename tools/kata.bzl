@@ -92,7 +92,7 @@ def _benchmark(name, track, kata, impl):
         copts = SANITIZER_COPTS + _WARNINGS,
         linkopts = SANITIZER_LINKOPTS + ["-lbenchmark", "-lpthread"] + kata.get("bench_linkopts", []),
         tags = ["manual", "bench"],
-        deps = [impl] + kata.get("bench_deps", []),
+        deps = [impl, "//graders/support:bench"] + kata.get("bench_deps", []),
     )
 
 def _kata_library(name, track, kata, hdrs, srcs, strip_include_prefix, visibility, deps = []):

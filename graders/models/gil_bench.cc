@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "harness/bench.h"
 #include "kata/not_implemented.h"
 #include "models/gil.h"
 
@@ -80,33 +81,12 @@ BENCHMARK(BM_WithoutGil)->Arg(1)->Arg(2)->Arg(4)
 BENCHMARK(BM_WithGil)->Arg(1)->Arg(2)->Arg(4)
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 
-class Recorder : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        // The fastest repetition: the machine is shared, and other work only slows a run.
-        const double t = run.GetAdjustedRealTime();
-        std::string name = run.benchmark_name();
-        const auto repeats = name.find("/repeats:");
-        if (repeats != std::string::npos) {
-          name.erase(repeats, name.find('/', repeats + 1) - repeats);
-        }
-        auto [it, fresh] = ms.emplace(name, t);
-        if (!fresh && t < it->second) it->second = t;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> ms;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  Recorder recorder;
+  kata::bench::BestOfRepetitions recorder;
   benchmark::RunSpecifiedBenchmarks(&recorder);
   benchmark::Shutdown();
 

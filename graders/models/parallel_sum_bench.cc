@@ -14,19 +14,11 @@
 #include <thread>
 #include <vector>
 
+#include "harness/bench.h"
 #include "kata/not_implemented.h"
 #include "models/parallel_sum.h"
 
 namespace {
-
-// Runs one measured call; an unfinished function (kata::NotImplemented) skips the benchmark.
-#define KATA_BENCH_OR_SKIP(call)                \
-  try {                                         \
-    benchmark::DoNotOptimize(call);             \
-  } catch (const kata::NotImplemented& e) {     \
-    state.SkipWithError(e.what());              \
-    break;                                      \
-  }
 
 using kata::models::Term;
 
@@ -72,34 +64,12 @@ BENCHMARK_TEMPLATE(BM_Model, kata::models::sum_processes)
     ->Name("BM_Processes")->Arg(1)->Arg(2)->Arg(4)
     ->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(3);
 
-// Google Benchmark's console table, and the wall-clock time of each run kept for the summary.
-class Recorder : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        // The fastest repetition: the machine is shared, and other work only slows a run.
-        const double t = run.GetAdjustedRealTime();
-        std::string name = run.benchmark_name();
-        const auto repeats = name.find("/repeats:");
-        if (repeats != std::string::npos) {
-          name.erase(repeats, name.find('/', repeats + 1) - repeats);
-        }
-        auto [it, fresh] = ms.emplace(name, t);
-        if (!fresh && t < it->second) it->second = t;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> ms;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  Recorder recorder;
+  kata::bench::BestOfRepetitions recorder;
   benchmark::RunSpecifiedBenchmarks(&recorder);
   benchmark::Shutdown();
 
