@@ -189,4 +189,50 @@ void ProcessTest::TearDown() {
                    << " (every child must be waited for, every descriptor closed)";
 }
 
+bool wait_all_children(std::vector<pid_t> pids, const std::atomic<long>& progress,
+                       double stall_seconds, const std::string& what,
+                       const ChildrenFailure& failure) {
+  using Clock = std::chrono::steady_clock;
+  long last = progress.load();
+  auto last_change = Clock::now();
+  bool ok = true;
+  while (!pids.empty()) {
+    for (std::size_t i = 0; i < pids.size();) {
+      int status = 0;
+      if (waitpid(pids[i], &status, WNOHANG) != pids[i]) {
+        ++i;
+        continue;
+      }
+      if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && ok) {
+        std::string how =
+            WIFEXITED(status) ? "exit code " + std::to_string(WEXITSTATUS(status))
+                              : "killed by signal " + std::to_string(WTERMSIG(status));
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 100) {
+          how += ": an exception escaped " + failure.exception;
+        }
+        KATA_FAIL(kCrash) << what << ": a child failed (" << how << ")";
+        ok = false;
+      }
+      pids.erase(pids.begin() + static_cast<long>(i));
+    }
+    const long now = progress.load();
+    if (now != last) {
+      last = now;
+      last_change = Clock::now();
+      tick();
+    } else if (std::chrono::duration<double>(Clock::now() - last_change).count() >
+               stall_seconds) {
+      if (ok) {
+        KATA_FAIL(kDeadlock) << what << ": " << pids.size()
+                             << " child process(es) made no progress for " << stall_seconds
+                             << " s: " << failure.stall;
+      }
+      for (pid_t pid : pids) kill_and_reap(pid);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return ok;
+}
+
 }  // namespace kata::grading::processes

@@ -11,9 +11,11 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -46,6 +48,20 @@ pid_t fork_child(const std::function<int()>& body);
 // Waits up to `seconds` for `pid` (ticking the watchdog meanwhile). Returns its wait status, or
 // -1 when it did not finish in time (it is then left running: see kill_and_reap).
 int wait_for(pid_t pid, double seconds);
+
+// What wait_all_children says of children that fail or stop moving.
+struct ChildrenFailure {
+  std::string exception;  // after "an exception escaped ": what threw (exit code 100)
+  std::string stall;      // after "made no progress for N s": the likely cause
+};
+
+// Waits for every child in `pids` while they make progress (`progress` grows, shared with
+// them). Fails the test with DEADLOCK if none of them moves for `stall_seconds` (then kills
+// and reaps them all) and with CRASH if one does not exit with 0. `what` names the children in
+// the message. True if all exited with 0.
+bool wait_all_children(std::vector<pid_t> pids, const std::atomic<long>& progress,
+                       double stall_seconds, const std::string& what,
+                       const ChildrenFailure& failure);
 
 // SIGKILLs and reaps `pid`.
 void kill_and_reap(pid_t pid);

@@ -59,53 +59,14 @@ class SharedCounterTest : public checks::ProcessTest {
   // Seconds without any child's progress after which the children are declared stuck.
   static double stall() { return grading::scaled(3, 6); }
 
-  // Waits for every child; fails the test with DEADLOCK if none of them makes progress for
-  // stall() seconds (then kills them all), with CRASH if one does not exit with 0. Returns
-  // whether all exited with 0.
+  // Waits for every child: DEADLOCK if none of them moves for stall() seconds, CRASH if one
+  // fails. True if all exited with 0.
   bool wait_all(std::vector<pid_t> pids, const char* what) {
-    long last = board_->progress.load();
-    auto last_change = Clock::now();
-    bool ok = true;
-    while (!pids.empty()) {
-      for (std::size_t i = 0; i < pids.size();) {
-        int status = 0;
-        if (waitpid(pids[i], &status, WNOHANG) == pids[i]) {
-          if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            if (ok) {
-              KATA_FAIL(kCrash) << what << ": a child failed ("
-                                << (WIFEXITED(status)
-                                        ? "exit code " + std::to_string(WEXITSTATUS(status)) +
-                                              (WEXITSTATUS(status) == 100
-                                                   ? ": an exception escaped the counter"
-                                                   : "")
-                                        : "killed by signal " + std::to_string(WTERMSIG(status)))
-                                << ")";
-            }
-            ok = false;
-          }
-          pids.erase(pids.begin() + static_cast<long>(i));
-        } else {
-          ++i;
-        }
-      }
-      long now = board_->progress.load();
-      if (now != last) {
-        last = now;
-        last_change = Clock::now();
-        grading::tick();
-      } else if (std::chrono::duration<double>(Clock::now() - last_change).count() > stall()) {
-        if (ok) {
-          KATA_FAIL(kDeadlock) << what << ": " << pids.size()
-                               << " child process(es) made no progress for " << stall()
-                               << " s: blocked on the lock for good (a mutex that is not "
-                                  "shared between processes, or not robust?)";
-        }
-        for (pid_t pid : pids) checks::kill_and_reap(pid);
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return ok;
+    return checks::wait_all_children(
+        std::move(pids), board_->progress, stall(), what,
+        {.exception = "the counter",
+         .stall = "blocked on the lock for good (a mutex that is not shared between processes, "
+                  "or not robust?)"});
   }
 
   // Forks `children` processes that each do `rounds` add(1) and `rounds` with_lock(v += 2).

@@ -99,47 +99,14 @@ class ShmQueueTest : public checks::ProcessTest {
     board_->progress.fetch_add(1);
   }
 
-  // Waits for the children; DEADLOCK if nothing moves for stall() seconds (they are killed),
-  // CRASH if one fails. True if all exited with 0.
+  // Waits for the children: DEADLOCK if nothing moves for stall() seconds, CRASH if one
+  // fails. True if all exited with 0.
   bool wait_all(std::vector<pid_t> pids, const std::string& what) {
-    long last = board_->progress.load();
-    auto last_change = Clock::now();
-    bool ok = true;
-    while (!pids.empty()) {
-      for (std::size_t i = 0; i < pids.size();) {
-        int status = 0;
-        if (waitpid(pids[i], &status, WNOHANG) == pids[i]) {
-          if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && ok) {
-            KATA_FAIL(kCrash) << what << ": a child failed (status " << status
-                              << (WIFEXITED(status) && WEXITSTATUS(status) == 100
-                                      ? ": an exception escaped the queue"
-                                      : "")
-                              << ")";
-            ok = false;
-          }
-          pids.erase(pids.begin() + static_cast<long>(i));
-        } else {
-          ++i;
-        }
-      }
-      long now = board_->progress.load();
-      if (now != last) {
-        last = now;
-        last_change = Clock::now();
-        grading::tick();
-      } else if (std::chrono::duration<double>(Clock::now() - last_change).count() > stall()) {
-        if (ok) {
-          KATA_FAIL(kDeadlock) << what << ": " << pids.size()
-                               << " child process(es) made no progress for " << stall()
-                               << " s although there was work: a lost wake-up, or condition "
-                                  "variables that do not work across processes";
-        }
-        for (pid_t pid : pids) checks::kill_and_reap(pid);
-        return false;
-      }
-      std::this_thread::sleep_for(milliseconds(2));
-    }
-    return ok;
+    return checks::wait_all_children(
+        std::move(pids), board_->progress, stall(), what,
+        {.exception = "the queue",
+         .stall = "there was work: a lost wake-up, or condition variables "
+                  "that do not work across processes"});
   }
 
   // Pops in the parent, recording, until `count` messages came or nothing came for stall():
