@@ -14,6 +14,7 @@ TRACK = {
             "title": "asyncio's event loop: call_soon, timers, epoll readiness, a thread-safe wake-up",
             "learner_files": ["event_loop.h", "event_loop.cc"],
             "points": 1,
+            "grader_deps": ["//graders/async:test_thread"],
             "forbidden": [
                 ["#\\s*include\\s*<boost/asio", "Boost.Asio"],
                 ["#\\s*include\\s*<uv\\.h>", "libuv"],
@@ -70,6 +71,7 @@ TRACK = {
             "learner_files": ["echo_server.h", "echo_server.cc"],
             "points": 1,
             "builds_on": ["event_loop", "task", "gather"],
+            "grader_deps": ["//graders/async:test_thread"],
             "forbidden": [
                 ["#\\s*include\\s*<(boost/asio|uv\\.h|event2/)", "an event library"],
                 ["\\bstd::(thread|jthread|async)\\b", "threads (serve every client on the loop's thread)"],

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "graders/async/test_thread.h"
 #include "harness/progress.h"
 #include "harness/stress.h"
 #include "harness/verdict.h"
@@ -48,33 +49,7 @@ using std::chrono::milliseconds;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-// A thread of the test whose exception join() rethrows; joined by the destructor too.
-class Helper {
- public:
-  explicit Helper(std::function<void()> body)
-      : thread_([this, body = std::move(body)] {
-          try {
-            body();
-          } catch (...) {
-            error_ = std::current_exception();
-          }
-          finished_.store(true);
-        }) {}
-  ~Helper() {
-    if (thread_.joinable()) thread_.join();
-  }
-  // Joins, then rethrows the thread's exception (once).
-  void join() {
-    if (thread_.joinable()) thread_.join();
-    if (auto error = std::exchange(error_, nullptr)) std::rethrow_exception(error);
-  }
-  bool finished() const { return finished_.load(); }
-
- private:
-  std::exception_ptr error_;
-  std::atomic<bool> finished_{false};
-  std::thread thread_;
-};
+using TestThread = grading::TestThread;
 
 std::set<int> open_fds() {
   std::set<int> fds;
@@ -224,7 +199,7 @@ std::vector<unsigned char> read_to_eof(int fd) {
 TEST(AsyncRead, WaitsForDataInsteadOfReportingEagain) {
   EventLoop loop;
   SocketPair s;
-  Helper peer([&] {
+  TestThread peer([&] {
     std::this_thread::sleep_for(milliseconds(50));
     ASSERT_EQ(write(s.fd[1], "hello", 5), 5);
   });
@@ -239,7 +214,7 @@ TEST(AsyncRead, WaitsForDataInsteadOfReportingEagain) {
 TEST(AsyncRead, ReturnsZeroAtEndOfFile) {
   EventLoop loop;
   SocketPair s;
-  Helper peer([&] {
+  TestThread peer([&] {
     std::this_thread::sleep_for(milliseconds(30));
     shutdown(s.fd[1], SHUT_WR);
   });
@@ -257,7 +232,7 @@ TEST(AsyncWriteAll, WritesAMegabyteThroughASmallBufferInPartialWrites) {
   for (std::size_t i = 0; i < size; ++i) data[i] = std::byte{payload_byte(7, i)};
   Task<void> write_all = kata::async::async_write_all(loop, s.fd[0], data);
   std::vector<unsigned char> got;
-  Helper reader([&] { got = read_to_eof(s.fd[1]); });
+  TestThread reader([&] { got = read_to_eof(s.fd[1]); });
   {
     // Ends the reader's wait for end of file however the write ends, before it is joined.
     struct ShutdownOnExit {
@@ -287,7 +262,7 @@ TEST(AsyncAccept, ReturnsANonBlockingCloseOnExecConnection) {
   EventLoop loop;
   Listener listener;
   int client = -1;
-  Helper connector([&] {
+  TestThread connector([&] {
     std::this_thread::sleep_for(milliseconds(50));
     client = connect_to(listener.port);
   });
@@ -331,7 +306,7 @@ class Server {
   EventLoop loop_;
   std::stop_source stop_;
   Task<void> task_;
-  Helper thread_;
+  TestThread thread_;
 };
 
 enum class Behaviour {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "harness/cpu_time.h"
+#include "graders/async/test_thread.h"
 #include "harness/progress.h"
 #include "harness/stress.h"
 #include "harness/verdict.h"
@@ -41,30 +42,7 @@ using std::chrono::milliseconds;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-// A thread of the test (not of the code under test) whose exception join() rethrows. Joined by
-// the destructor too, so a test that fails early never leaves it running.
-class Helper {
- public:
-  explicit Helper(std::function<void()> body)
-      : thread_([this, body = std::move(body)] {
-          try {
-            body();
-          } catch (...) {
-            error_ = std::current_exception();
-          }
-        }) {}
-  ~Helper() {
-    if (thread_.joinable()) thread_.join();
-  }
-  void join() {
-    if (thread_.joinable()) thread_.join();
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  std::exception_ptr error_;
-  std::thread thread_;
-};
+using TestThread = grading::TestThread;
 
 // Sleeps while ticking, so the watchdog sees a test that waits on purpose.
 void pause_ms(int ms) {
@@ -405,7 +383,7 @@ TEST(CallSoonThreadsafe, FromManyThreadsEveryCallbackRunsOnceInEachThreadsOrder)
     std::vector<int> next(producers, 0);  // written only by the loop's callbacks
     int received = 0;
     bool out_of_order = false;
-    Helper loop_thread([&] {
+    TestThread loop_thread([&] {
       loop.run_until([&] { return received == producers * per_producer; });
     });
     grading::run_threads(
@@ -435,7 +413,7 @@ TEST(CallSoonThreadsafe, WakesALoopAsleepOnALongTimer) {
   EventLoop loop;
   loop.call_later(std::chrono::hours(1), [] {});
   bool ran = false;
-  Helper helper([&] {
+  TestThread helper([&] {
     std::this_thread::sleep_for(milliseconds(100));
     loop.call_soon_threadsafe([&] {
       ran = true;
@@ -454,7 +432,7 @@ TEST(CallSoonThreadsafe, WakesALoopWithNothingElseToDoManyTimes) {
   const int rounds = grading::scaled(200, 1000);
   for (int round = 0; round < rounds; ++round) {
     bool done = false;  // written by the callback, on the loop's thread
-    Helper helper([&] {
+    TestThread helper([&] {
       if (grading::random_below(4) == 0) std::this_thread::sleep_for(milliseconds(1));
       grading::jitter();
       loop.call_soon_threadsafe([&] { done = true; });
@@ -467,7 +445,7 @@ TEST(CallSoonThreadsafe, WakesALoopWithNothingElseToDoManyTimes) {
 
 TEST(Stop, FromAnotherThreadWakesASleepingLoop) {
   EventLoop loop;
-  Helper helper([&] {
+  TestThread helper([&] {
     std::this_thread::sleep_for(milliseconds(100));
     loop.stop();
   });
@@ -651,7 +629,7 @@ TEST(Readers, ALoopAsleepWakesWhenAnotherThreadWrites) {
     loop.remove_reader(p.fd[0]);
     loop.stop();
   });
-  Helper helper([&] {
+  TestThread helper([&] {
     std::this_thread::sleep_for(milliseconds(50));
     ASSERT_EQ(write(p.fd[1], "!", 1), 1);
   });
@@ -667,7 +645,7 @@ TEST(Readers, ALoopAsleepWakesWhenAnotherThreadWrites) {
 // with BUSY_WAIT if the loop's thread burned CPU or kept switching meanwhile.
 void expect_sleeps(EventLoop& loop, const char* waiting_for, const std::function<void()>& wake,
                    int idle_ms) {
-  Helper helper([&] {
+  TestThread helper([&] {
     pause_ms(idle_ms);
     if (wake) wake();
   });
