@@ -56,19 +56,15 @@ SOURCE_FRAME = re.compile(r"#\d+ 0x[0-9a-f]+ in (.*?) (?:/proc/self/cwd/)?"
                           r"((?:exercises|solutions|graders)/[\w./-]+:\d+)")
 
 
-VIRTUAL_INCLUDE = re.compile(r"(?:/proc/self/cwd/)?bazel-out/[^/\s]+/bin/"
-                             r"((?:exercises|solutions|graders)/[\w/-]+?)/_virtual_includes/"
-                             r"([\w-]+)/[\w-]+/")
+# A file path as it appears in a sanitizer report (absolute or relative to Bazel's root).
+_REPORTED_PATH = re.compile(r"(?:/proc/self/cwd/)?(?:bazel-out/[^/\s]+/bin/)?"
+                            r"(?:exercises|solutions|graders)/[\w./-]+")
 
 
 def _source_paths(text):
-    """Headers as a sanitizer names them (through Bazel's _virtual_includes) turned back into
-    the files in the repository: exercises/async/gather.h, graders/async/mutants/gather/x/..."""
-    def original(m):
-        package, library = m.group(1), m.group(2)
-        kata, mutant, bug = library.partition("_mutant_")
-        return f"{package}/mutants/{kata}/{bug}/" if mutant else f"{package}/"
-    return VIRTUAL_INCLUDE.sub(original, text)
+    """Every file path in a sanitizer report turned into the file in the repository (see
+    real_path): exercises/async/gather.h, graders/async/mutants/gather/x/gather.h..."""
+    return _REPORTED_PATH.sub(lambda m: real_path(m.group(0)), text)
 
 
 def sanitizer_verdicts(log_text, found):
@@ -149,7 +145,7 @@ def first_compiler_error(stderr_text, prefer_prefix=""):
 
 
 _OUTPUT_TREE = re.compile(r"^bazel-out/[^/]+/bin/")
-_VIRTUAL_INCLUDE = re.compile(r"^(.+?)/_virtual_includes/[^/]+/[^/]+/(.+)$")
+_VIRTUAL_INCLUDE = re.compile(r"^(.+?)/_virtual_includes/([^/]+)/[^/]+/(.+)$")
 
 
 def real_path(path, impl_prefix=""):
@@ -159,13 +155,20 @@ def real_path(path, impl_prefix=""):
     are reached through a library's include prefix (<pkg>/_virtual_includes/<lib>/<track>/<file>)
     and generated files (patched mutants) live in bazel-out/<cfg>/bin/. A header of the
     implementation's own package is the implementation's (`impl_prefix`, e.g.
-    "graders/sync/mutants/lazy/plain_flag/"); one of another package is that package's."""
+    "graders/sync/mutants/lazy/plain_flag/"), a mutant library's (<kata>_mutant_<bug>) is its
+    mutant directory's, and one of another package is that package's."""
     path = path.removeprefix("/proc/self/cwd/")
     path = _OUTPUT_TREE.sub("", path)
     virtual = _VIRTUAL_INCLUDE.match(path)
     if virtual:
-        package, file = virtual.groups()
-        owner = impl_prefix if impl_prefix.startswith(package + "/") else package + "/"
+        package, library, file = virtual.groups()
+        kata, mutant, bug = library.partition("_mutant_")
+        if impl_prefix.startswith(package + "/"):
+            owner = impl_prefix
+        elif mutant:
+            owner = f"{package}/mutants/{kata}/{bug}/"
+        else:
+            owner = package + "/"
         path = owner + file
     return path
 
